@@ -1,0 +1,45 @@
+"""Where the Hydra config tree lives, and how the CLI composes or runs it."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import hydra
+from hydra import compose, initialize_config_dir
+from omegaconf import DictConfig
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def config_dir() -> Path:
+    """The config tree: ``$GROUPBUY_CONFIG_DIR``, else the copy inside an installed wheel, else
+    the repository's ``configs/`` (editable install)."""
+    candidates = [os.environ.get("GROUPBUY_CONFIG_DIR"), PACKAGE_DIR / "configs",
+                  PACKAGE_DIR.parent.parent / "configs"]
+    for cand in candidates:
+        if cand and (Path(cand) / "train.yaml").exists():
+            return Path(cand).resolve()
+    raise FileNotFoundError(
+        "no Hydra config tree found (looked for train.yaml in $GROUPBUY_CONFIG_DIR, the installed "
+        "package and the repository's configs/); set GROUPBUY_CONFIG_DIR to your configs folder"
+    )
+
+
+def compose_config(name: str, overrides: Sequence[str] = ()) -> DictConfig:
+    """Compose ``configs/<name>.yaml`` with ``key=value`` overrides, without starting a Hydra run."""
+    with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+        return compose(config_name=name, overrides=list(overrides))
+
+
+def run_hydra(name: str, task: Callable[[DictConfig], object], args: Sequence[str]) -> None:
+    """Run ``task`` as a Hydra app (``-m`` multirun, ``--cfg job``, output dirs, logging)."""
+    main = hydra.main(config_path=str(config_dir()), config_name=name, version_base="1.3")(task)
+    argv = sys.argv
+    sys.argv = [f"groupbuy {name}", *args]
+    try:
+        main()
+    finally:
+        sys.argv = argv
