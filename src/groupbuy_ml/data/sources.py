@@ -1,0 +1,164 @@
+"""Datasets as configurable objects: what a Hydra ``data`` config builds with ``_target_``.
+
+Each source loads a demand panel (:mod:`groupbuy_ml.data.schemas.panel`) and reports the
+fingerprints of the files it read, which every tracked run records as its data version.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+from groupbuy_ml.data.fingerprint import fingerprint_files
+from groupbuy_ml.data.loaders import (
+    ColumnMapping,
+    load_m5_window,
+    load_rossmann,
+    load_stallion,
+    read_demand_csv,
+)
+from groupbuy_ml.data.loaders.paths import dataset_dir
+from groupbuy_ml.data.market import market_panel
+from groupbuy_ml.data.schemas.panel import SERIES_KEYS
+from groupbuy_ml.data.simulate import MarketConfig, simulate_market
+from groupbuy_ml.data.simulate.writer import MANIFEST, read_manifest
+
+log = logging.getLogger(__name__)
+_EXECUTION_ONLY = {"workers", "chunk_days"}  # change how a market is computed, not what it is
+
+
+class PanelSource(Protocol):
+    """Anything that yields a demand panel and the fingerprints of its files."""
+
+    name: str
+
+    def load(self) -> pd.DataFrame: ...
+
+    def fingerprints(self) -> dict[str, str]: ...
+
+
+def limit_series(panel: pd.DataFrame, n: int | None) -> pd.DataFrame:
+    """Keep the first ``n`` series in key order (all when ``n`` is None): for smoke runs."""
+    if n is None:
+        return panel
+    keys = panel[SERIES_KEYS].drop_duplicates().sort_values(SERIES_KEYS).head(n)
+    return panel.merge(keys, on=SERIES_KEYS).reset_index(drop=True)
+
+
+class MarketSource:
+    """The simulated market; simulated on first use when its folder holds none.
+
+    Args:
+        market_dir: the market folder.
+        target: ``units_ordered`` (demand), ``units`` (delivered) or ``orders``.
+        simulation: :class:`~groupbuy_ml.data.simulate.MarketConfig` fields. When given and the
+            folder holds a market simulated with other settings, it is simulated again (the
+            config, not the folder's history, defines the data). When None, whatever market the
+            folder holds is used.
+        limit_series: keep only the first N (pickup point, product) series.
+    """
+
+    name = "market"
+
+    def __init__(self, market_dir: str | Path, target: str = "units_ordered",
+                 simulation: Mapping[str, Any] | None = None,
+                 limit_series: int | None = None) -> None:
+        self.market_dir = Path(market_dir).resolve()
+        self.target = target
+        self.simulation = dict(simulation) if simulation is not None else None
+        self.limit = limit_series
+
+    def ensure(self) -> Path:
+        """Simulate the market if the folder is missing it or holds another configuration."""
+        wanted = MarketConfig(**(self.simulation or {}))
+        if (self.market_dir / MANIFEST).exists():
+            found = {k: v for k, v in read_manifest(self.market_dir)["config"].items()
+                     if k not in _EXECUTION_ONLY}
+            if self.simulation is None or found == wanted.model_dump(
+                    mode="json", exclude=_EXECUTION_ONLY):
+                return self.market_dir
+            log.warning("market in %s was simulated with other settings; simulating again",
+                        self.market_dir)
+        simulate_market(wanted, self.market_dir)
+        return self.market_dir
+
+    def load(self) -> pd.DataFrame:
+        return limit_series(market_panel(self.ensure(), self.target), self.limit)
+
+    def fingerprints(self) -> dict[str, str]:
+        d = self.ensure()
+        return {"market": fingerprint_files([d / "daily_demand", d / "calendar.parquet",
+                                             d / "products.parquet", d / "prices.parquet"])}
+
+
+class RossmannSource:
+    """Rossmann store sales (Kaggle 2015), see ``data/cards/rossmann.md``."""
+
+    name = "rossmann"
+
+    def __init__(self, root: str | Path | None = None, stores: Sequence[int] | None = None,
+                 limit_series: int | None = None) -> None:
+        self.root, self.stores, self.limit = root, stores, limit_series
+
+    def load(self) -> pd.DataFrame:
+        stores = list(self.stores) if self.stores is not None else None
+        return limit_series(load_rossmann(self.root, stores), self.limit)
+
+    def fingerprints(self) -> dict[str, str]:
+        folder = dataset_dir("rossmann", self.root)
+        files = [f for f in (folder / "train.csv.xz", folder / "train.csv", folder / "store.csv")
+                 if f.is_file()]
+        return {"rossmann": fingerprint_files(files)}
+
+
+class StallionSource:
+    """Stallion beverage demand (pytorch-forecasting's TFT tutorial data)."""
+
+    name = "stallion"
+
+    def __init__(self, root: str | Path | None = None, limit_series: int | None = None) -> None:
+        self.root, self.limit = root, limit_series
+
+    def load(self) -> pd.DataFrame:
+        return limit_series(load_stallion(self.root), self.limit)
+
+    def fingerprints(self) -> dict[str, str]:
+        return {"stallion": fingerprint_files(dataset_dir("stallion", self.root)
+                                              / "stallion.parquet")}
+
+
+class M5WindowSource:
+    """M5 (Walmart): all 30,490 item x store series for 56 days, see ``data/cards/m5.md``."""
+
+    name = "m5_window"
+
+    def __init__(self, root: str | Path | None = None, limit_series: int | None = None) -> None:
+        self.root, self.limit = root, limit_series
+
+    def load(self) -> pd.DataFrame:
+        return limit_series(load_m5_window(self.root), self.limit)
+
+    def fingerprints(self) -> dict[str, str]:
+        return {"m5_window": fingerprint_files(dataset_dir("m5", self.root))}
+
+
+class CsvSource:
+    """Bring your own CSV: a column mapping turns it into a demand panel
+    (``data/cards/bring_your_own_csv.md``)."""
+
+    name = "csv"
+
+    def __init__(self, path: str | Path, columns: Mapping[str, Any],
+                 limit_series: int | None = None) -> None:
+        self.path, self.limit = Path(path), limit_series
+        self.mapping = ColumnMapping.model_validate(dict(columns))
+
+    def load(self) -> pd.DataFrame:
+        return limit_series(read_demand_csv(self.path, self.mapping), self.limit)
+
+    def fingerprints(self) -> dict[str, str]:
+        return {self.path.name: fingerprint_files(self.path)}
