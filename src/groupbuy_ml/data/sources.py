@@ -96,17 +96,30 @@ class MarketSource:
 
 
 class RossmannSource:
-    """Rossmann store sales (Kaggle 2015), see ``data/cards/rossmann.md``."""
+    """Rossmann store sales (Kaggle 2015), see ``data/cards/rossmann.md``.
+
+    Args:
+        root: the dataset folder (default: the shared data folder's ``rossmann/``).
+        stores: keep these store ids (all when None).
+        start_date: keep dates from this day on. 180 stores have no rows for 2014-07-01 ..
+            2014-12-31 (refurbishment), and forecasters need one row per day, so experiments
+            over all stores start on 2015-01-01.
+        limit_series: keep only the first N stores.
+    """
 
     name = "rossmann"
 
     def __init__(self, root: str | Path | None = None, stores: Sequence[int] | None = None,
-                 limit_series: int | None = None) -> None:
+                 start_date: str | None = None, limit_series: int | None = None) -> None:
         self.root, self.stores, self.limit = root, stores, limit_series
+        self.start_date = pd.Timestamp(start_date) if start_date else None
 
     def load(self) -> pd.DataFrame:
         stores = list(self.stores) if self.stores is not None else None
-        return limit_series(load_rossmann(self.root, stores), self.limit)
+        panel = load_rossmann(self.root, stores)
+        if self.start_date is not None:
+            panel = panel.loc[panel["date"] >= self.start_date].reset_index(drop=True)
+        return limit_series(panel, self.limit)
 
     def fingerprints(self) -> dict[str, str]:
         folder = dataset_dir("rossmann", self.root)

@@ -1,0 +1,56 @@
+"""Demand forecasting on the demand panel: metrics, time splits, baselines and a global GBM.
+
+Every forecaster consumes the long demand panel of :mod:`groupbuy_ml.data.schemas.panel`
+(``location_id, product_id, date, units`` + known covariates); a series is one
+``(location_id, product_id)`` pair, and forecasts come back as
+``location_id, product_id, date, prediction`` (+ quantile columns ``q0.1``...).
+
+    >>> from groupbuy_ml.forecasting import (
+    ...     LightGBMForecaster, SeasonalNaive, evaluate_forecast, holdout_split)
+    >>> train, test = holdout_split(panel, horizon=14)  # doctest: +SKIP
+    >>> model = LightGBMForecaster(horizon=14).fit(train)  # doctest: +SKIP
+    >>> forecast = model.predict(train, test.drop(columns="units"))  # doctest: +SKIP
+    >>> evaluate_forecast(train, test, forecast, season_length=7)  # doctest: +SKIP
+"""
+
+from groupbuy_ml.forecasting.baselines import Naive, SeasonalNaive
+from groupbuy_ml.forecasting.features import FeatureSpec, build_features, direct_lags
+from groupbuy_ml.forecasting.gbm import LightGBMForecaster
+from groupbuy_ml.forecasting.metrics import (
+    SeriesScores,
+    evaluate_forecast,
+    interval_coverage,
+    join_forecast,
+    mase,
+    naive_scale,
+    pinball_loss,
+    rmspe,
+    rmsse,
+    sales_weights,
+    wape,
+    wrmsse,
+)
+from groupbuy_ml.forecasting.splits import holdout_split, rolling_origins
+
+__all__ = [
+    "FeatureSpec",
+    "LightGBMForecaster",
+    "Naive",
+    "SeasonalNaive",
+    "SeriesScores",
+    "build_features",
+    "direct_lags",
+    "evaluate_forecast",
+    "holdout_split",
+    "interval_coverage",
+    "join_forecast",
+    "mase",
+    "naive_scale",
+    "pinball_loss",
+    "rmspe",
+    "rmsse",
+    "rolling_origins",
+    "sales_weights",
+    "wape",
+    "wrmsse",
+]
