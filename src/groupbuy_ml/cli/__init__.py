@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -28,6 +29,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         _usage()
         return
     command, rest = args[0], args[1:]
+    # MLflow warns on every pyfunc log that cloudpickle runs code at load (docs/tracking.md).
+    logging.getLogger("mlflow.pyfunc").setLevel(logging.ERROR)
     if command not in COMMANDS:
         _usage()
         raise SystemExit(f"groupbuy: unknown command {command!r}; expected one of {list(COMMANDS)}")

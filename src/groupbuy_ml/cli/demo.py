@@ -34,13 +34,14 @@ def demo_command(overrides: Sequence[str] = ()) -> None:
         results[name] = get_method(cfg.pipeline)(cfg)
     console.print(_metrics_table(results))
     console.rule("[bold]3. promote the best run to champion")
-    promotion = promote_command([f"experiment={cfg.tracking.experiment}", "metric=rmsse",
+    promotion = promote_command([f"tracking.experiment={cfg.tracking.experiment}", "metric=rmsse",
                                  *overrides])
     root = Path(cfg.paths.root_dir).resolve()
     console.rule("[bold]where to look")
     console.print(
         f"market tables   {summary.out_dir}\n"
-        f"MLflow store    {root / 'mlflow' / 'mlflow.db'}  (experiment '{cfg.tracking.experiment}', "
+        f"MLflow store    {root / 'mlflow' / 'mlflow.db'}  "
+        f"(experiment '{cfg.tracking.experiment}', "
         f"model '{promotion.model_name}' v{promotion.version} = champion)\n"
         "MLflow UI       make mlflow-ui   (then open http://127.0.0.1:5000)\n"
         "next            groupbuy train experiment=forecast_lightgbm_market model.num_leaves=31"
@@ -53,5 +54,6 @@ def _metrics_table(results: dict[str, dict]) -> Table:
     for metric in SHOWN:
         table.add_column(metric, justify="right")
     for name, metrics in results.items():
-        table.add_row(name, *(f"{metrics[m]:.3f}" if m in metrics else "-" for m in SHOWN))
+        label = name.removeprefix("forecast_").removesuffix("_market")
+        table.add_row(label, *(f"{metrics[m]:.3f}" if m in metrics else "-" for m in SHOWN))
     return table

@@ -29,7 +29,7 @@ def config_dir() -> Path:
 
 
 def compose_config(name: str, overrides: Sequence[str] = ()) -> DictConfig:
-    """Compose ``configs/<name>.yaml`` with ``key=value`` overrides, without starting a Hydra run."""
+    """Compose ``configs/<name>.yaml`` with ``key=value`` overrides (no Hydra run or output dir)."""
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
         return compose(config_name=name, overrides=list(overrides))
 

@@ -14,7 +14,7 @@ from groupbuy_ml.tracking import Promotion, promote, resolve_tracking
 def promote_command(overrides: Sequence[str]) -> Promotion:
     cfg = compose_config("promote", overrides)
     target = resolve_tracking(cfg.tracking.uri, Path(cfg.paths.root_dir).resolve())
-    result = promote(cfg.experiment, cfg.metric, target, mode=cfg.mode,
+    result = promote(cfg.tracking.experiment, cfg.metric, target, mode=cfg.mode,
                      model_name=cfg.model_name, alias=cfg.alias)
     Console().print(
         f"[bold]{result.model_name}[/] version {result.version} is now '{cfg.alias}' "

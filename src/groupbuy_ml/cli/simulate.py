@@ -30,7 +30,8 @@ def simulate_command(overrides: Sequence[str]) -> MarketSummary:
 
 def summary_table(summary: MarketSummary) -> Table:
     """A readable table of what a simulation wrote."""
-    table = Table(title=f"simulated market -> {summary.out_dir}", show_header=True)
+    table = Table(title=f"simulated market -> {summary.out_dir}", show_header=True,
+                  caption_justify="left")
     table.add_column("table")
     table.add_column("rows", justify="right")
     for name, rows in summary.rows.items():

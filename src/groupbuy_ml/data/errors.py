@@ -12,7 +12,9 @@ class DataValidationError(ValueError):
     Attributes:
         source: the file path or table name that was validated.
         problems: one entry per failing (column, check) with ``column``, ``expected``,
-            ``count`` and ``examples`` (a list of ``(row, value)`` pairs).
+            ``count`` and ``examples`` (a list of ``(row, value)`` pairs); an optional ``row_label``
+            (default ``"row"``) says what the row numbers count, e.g. ``"line"`` for 1-based lines
+            of a text file.
     """
 
     def __init__(self, source: str, problems: list[dict]) -> None:
@@ -23,10 +25,8 @@ class DataValidationError(ValueError):
     def _format(self) -> str:
         lines = [f"{self.source}: {len(self.problems)} schema problem(s)"]
         for p in self.problems:
-            shown = ", ".join(f"row {r}: {v!r}" for r, v in p["examples"])
-            rows = f"; first bad rows: {shown}" if shown else ""
-            lines.append(
-                f"  - column {p['column']!r}: expected {p['expected']} "
-                f"({p['count']} failing value(s)){rows}"
-            )
+            label = p.get("row_label", "row")
+            shown = ", ".join(f"{label} {r}: {v!r}" for r, v in p["examples"])
+            rows = f" ({p['count']} failing value(s)); first bad {label}s: {shown}" if shown else ""
+            lines.append(f"  - column {p['column']!r}: expected {p['expected']}{rows}")
         return "\n".join(lines)

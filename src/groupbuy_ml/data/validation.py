@@ -39,10 +39,24 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, source: str | Path
         ) from None
 
 
+def with_row_label(error: DataValidationError, label: str) -> DataValidationError:
+    """Return a copy of ``error`` whose row numbers are reported as ``label`` (e.g. ``"line"``).
+
+    Loaders of text files index their frame by 1-based line numbers before validating, then use
+    this so that the message says ``line 7`` instead of ``row 7``.
+    """
+    return DataValidationError(error.source, [{**p, "row_label": label} for p in error.problems])
+
+
 def _problems(cases: pd.DataFrame, schema: pa.DataFrameSchema) -> list[dict]:
     problems: list[dict] = []
     cases = cases.copy()
     cases["column"] = cases["column"].fillna("<table>").astype(str)
+    # A multi-column unique key fails once per key column: report it once, as key tuples.
+    key_rows = cases["check"].astype(str) == "multiple_fields_uniqueness"
+    if key_rows.any():
+        problems.append(_key_problem(cases.loc[key_rows]))
+        cases = cases.loc[~key_rows]
     for (column, check), group in cases.groupby(["column", "check"], sort=False):
         problems.append(
             {
@@ -60,6 +74,32 @@ def _problems(cases: pd.DataFrame, schema: pa.DataFrameSchema) -> list[dict]:
             }
         )
     return problems
+
+
+def _key_problem(cases: pd.DataFrame) -> dict:
+    keys = list(dict.fromkeys(cases["column"]))
+    by_column = {k: cases.loc[cases["column"] == k] for k in keys}
+    first = by_column[keys[0]].sort_values("index", kind="stable")
+    examples = []
+    for idx in first["index"].head(MAX_EXAMPLES):
+        values = tuple(
+            _key_value(g.loc[g["index"] == idx, "failure_case"].iloc[0])
+            for g in by_column.values()
+        )
+        examples.append((_row(idx), values))
+    return {
+        "column": ", ".join(keys),
+        "expected": f"unique ({', '.join(keys)}) combinations; these rows repeat a key "
+        "(nothing is merged or dropped: aggregate or fix them)",
+        "count": len(first),
+        "examples": examples,
+    }
+
+
+def _key_value(val: object) -> object:
+    if isinstance(val, pd.Timestamp):
+        return str(val.date()) if val == val.normalize() else val.isoformat()
+    return _value(val)
 
 
 def _expected(schema: pa.DataFrameSchema, column: str, check: str) -> str:

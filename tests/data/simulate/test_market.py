@@ -12,7 +12,6 @@ from groupbuy_ml.data.schemas.market import MARKET_SCHEMAS
 from groupbuy_ml.data.simulate import MarketSummary, simulate_market
 
 
-
 def _read(summary_or_dir: MarketSummary | Path, name: str) -> pd.DataFrame:
     out = getattr(summary_or_dir, "out_dir", summary_or_dir)
     return load_market_table(out, name)

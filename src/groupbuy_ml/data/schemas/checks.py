@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -38,13 +39,18 @@ def finite() -> pa.Check:
 def id_like() -> pa.Check:
     """Identifiers may be integers or non-empty strings (never floats, which lose leading zeros)."""
 
+    def valid(v: object) -> bool:
+        return isinstance(v, str | int) and str(v) != ""
+
     def check(s: pd.Series) -> pd.Series:
         if pd.api.types.is_integer_dtype(s):
             return pd.Series(True, index=s.index)
-        if pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s) or isinstance(
-            s.dtype, pd.CategoricalDtype
-        ):
-            return s.map(lambda v: isinstance(v, str | int) and str(v) != "")
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            # Check each category once; Series.map on a categorical can return a categorical.
+            ok = np.array([valid(v) for v in s.cat.categories] + [False], dtype=bool)
+            return pd.Series(ok[s.cat.codes.to_numpy()], index=s.index)  # code -1 -> False
+        if pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
+            return s.map(valid).astype(bool)
         return pd.Series(False, index=s.index)
 
     return pa.Check(check, error="integer or non-empty string identifiers", name="id_like")

@@ -7,7 +7,7 @@ through a column mapping (:mod:`groupbuy_ml.data.loaders.csv`).
 | column | type | meaning |
 |---|---|---|
 | ``location_id`` | int or str | pickup point / store / agency (required) |
-| ``product_id`` | int or str | product / SKU; a single-product dataset uses one constant (required) |
+| ``product_id`` | int or str | product / SKU; one constant for single-product data (required) |
 | ``date`` | datetime64[ns] | day (or period start) (required) |
 | ``units`` | numeric >= 0, no NaN | the target: units sold / ordered (required) |
 | ``price`` | numeric > 0 | selling price (known future covariate) |

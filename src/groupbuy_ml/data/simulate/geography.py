@@ -18,7 +18,7 @@ def to_lat_lon(x_km: np.ndarray, y_km: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 def points_in_disc(rng: np.random.Generator, n: int, radius_km: float) -> np.ndarray:
-    """``n`` points uniform in a disc (area-uniform, so denser rings do not cluster at the centre)."""
+    """``n`` points uniform over the area of a disc (so they do not bunch at the centre)."""
     r = radius_km * np.sqrt(rng.uniform(0.0, 1.0, n))
     theta = rng.uniform(0.0, 2 * np.pi, n)
     return np.column_stack([r * np.cos(theta), r * np.sin(theta)])
