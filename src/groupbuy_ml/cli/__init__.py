@@ -12,7 +12,12 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from hydra.errors import HydraException
+
 from groupbuy_ml.data.errors import DataValidationError
+
+USER_ERRORS = (DataValidationError, FileNotFoundError, LookupError, ValueError, HydraException)
+"""Errors caused by input or configuration: reported in one line, without a stack trace."""
 
 COMMANDS = {
     "simulate": "write a simulated market to parquet (configs/simulate.yaml)",
@@ -51,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             from groupbuy_ml.cli.demo import demo_command
 
             demo_command(rest)
-    except (DataValidationError, FileNotFoundError, ValueError) as err:
+    except USER_ERRORS as err:
         raise SystemExit(f"groupbuy {command}: {err}") from None
 
 

@@ -6,17 +6,37 @@ from collections.abc import Sequence
 
 from hydra.utils import get_method
 from omegaconf import DictConfig
+from rich.console import Console
+from rich.table import Table
 
 from groupbuy_ml.cli.hydra_app import run_hydra
 
 
 def run_pipeline(cfg: DictConfig) -> float | None:
     """Call ``cfg.pipeline`` with the config; return the metric a sweeper would optimise."""
-    result = get_method(cfg.pipeline)(cfg)
+    from groupbuy_ml.cli import USER_ERRORS
+
+    try:
+        result = get_method(cfg.pipeline)(cfg)
+    except USER_ERRORS as err:  # Hydra would print a stack trace; input errors get one line
+        raise SystemExit(f"groupbuy train: {err}") from None
+    if isinstance(result, dict):
+        Console().print(metrics_table(result))
     metric = cfg.get("optimized_metric")
     if metric and isinstance(result, dict):
         return result.get(metric)
     return None
+
+
+def metrics_table(metrics: dict) -> Table:
+    """The run's numeric metrics, one per row."""
+    table = Table(title=f"run {metrics.get('run_id', '')}", caption_justify="left")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for name, value in sorted(metrics.items()):
+        if isinstance(value, float | int):
+            table.add_row(name, f"{value:.4f}")
+    return table
 
 
 def train_command(args: Sequence[str]) -> None:

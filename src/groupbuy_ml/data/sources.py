@@ -168,7 +168,7 @@ class CsvSource:
     def __init__(self, path: str | Path, columns: Mapping[str, Any],
                  limit_series: int | None = None) -> None:
         self.path, self.limit = Path(path), limit_series
-        self.mapping = ColumnMapping.model_validate(dict(columns))
+        self.mapping = ColumnMapping.of(columns)
 
     def load(self) -> pd.DataFrame:
         return limit_series(read_demand_csv(self.path, self.mapping), self.limit)

@@ -7,6 +7,7 @@ window, a fan chart, the forecast table and the fitted model.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from pathlib import Path
@@ -14,22 +15,37 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
-from groupbuy_ml.data.schemas.panel import TARGET
+from groupbuy_ml.data.schemas.panel import SERIES_KEYS, TARGET
 from groupbuy_ml.forecasting.metrics import evaluate_forecast
 from groupbuy_ml.forecasting.plots import fan_chart
 from groupbuy_ml.forecasting.splits import holdout_split
 from groupbuy_ml.tracking import resolve_tracking, tracked_run
 
 TIMING_METRICS = ("fit_seconds", "predict_seconds")
+log = logging.getLogger(__name__)
 
 
 def seed_everything(seed: int) -> None:
     """Seed Python's and NumPy's global generators (models take their own seed argument)."""
     random.seed(seed)
     np.random.seed(seed)
+
+
+def drop_short_series(panel: pd.DataFrame, min_length: int) -> tuple[pd.DataFrame, int]:
+    """Drop series with fewer than ``min_length`` rows (a pickup point or product launched during
+    the test window has nothing to learn from); returns the panel and how many were dropped,
+    which every run logs as ``n_series_too_short``."""
+    length = panel.groupby(SERIES_KEYS)[TARGET].transform("size")
+    keep = length.to_numpy() >= min_length
+    dropped = panel.loc[~keep, SERIES_KEYS].drop_duplicates().shape[0]
+    if dropped:
+        log.warning("%d series have fewer than %d periods and are left out of this run",
+                    dropped, min_length)
+    return panel.loc[keep].reset_index(drop=True), dropped
 
 
 def run_forecast_experiment(cfg: DictConfig) -> dict[str, float]:
@@ -49,7 +65,7 @@ def run_forecast_experiment(cfg: DictConfig) -> dict[str, float]:
     tags = {"model": type(model).__name__, "dataset": source.name, "task": "forecasting"}
     with tracked_run(cfg.tracking.experiment, run_name, resolved, target,
                      data_fingerprints=source.fingerprints(), tags=tags) as run:
-        panel = source.load()
+        panel, too_short = drop_short_series(source.load(), int(cfg.trainer.horizon) + 1)
         train, test = holdout_split(panel, int(cfg.trainer.horizon))
         started = time.perf_counter()
         model.fit(train)
@@ -60,7 +76,8 @@ def run_forecast_experiment(cfg: DictConfig) -> dict[str, float]:
         metrics = evaluate_forecast(train, test, forecast,
                                     season_length=int(cfg.trainer.season_length))
         metrics.update(fit_seconds=fit_seconds, predict_seconds=predict_seconds,
-                       n_train_rows=float(len(train)), n_test_rows=float(len(test)))
+                       n_train_rows=float(len(train)), n_test_rows=float(len(test)),
+                       n_series_too_short=float(too_short))
         history = getattr(model, "history_", None)
         if history:
             run.log_history(history)
