@@ -23,10 +23,10 @@ demo: install
 	$(BIN)/groupbuy demo
 
 test: install
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not slow" --nbmake tests notebooks $(PYTEST_ARGS)
 
 test-all: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --nbmake tests notebooks $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check src tests experiments

@@ -1,0 +1,6 @@
+"""Graph recommendation on the user-product-scene graph (torch-geometric).
+
+Input: the interactions table (:mod:`groupbuy_ml.data.schemas.interactions`), built from the
+simulated market's ``events`` / ``orders`` or loaded with
+:func:`groupbuy_ml.data.loaders.load_gowalla` (the LightGCN / NGCF split).
+"""
