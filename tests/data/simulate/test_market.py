@@ -109,3 +109,11 @@ def test_other_seed_other_market(tmp_path: Path, tiny_market: MarketSummary) -> 
 def test_missing_folder_gives_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="groupbuy simulate"):
         load_market_table(tmp_path, "products")
+
+
+def test_communities_sum_their_pickup_points(tiny_market: MarketSummary) -> None:
+    communities = _read(tiny_market, "communities").set_index("community_id")
+    points = _read(tiny_market, "pickup_points")
+    per = points.groupby("community_id")["n_households"].agg(["size", "sum"])
+    assert (communities.loc[per.index, "n_pickup_points"] == per["size"]).all()
+    assert communities["n_households"].sum() == len(_read(tiny_market, "households"))

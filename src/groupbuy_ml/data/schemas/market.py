@@ -29,6 +29,12 @@ MARKET_SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "lat": pa.Column(F64, between(-90, 90)), "lon": pa.Column(F64, between(-180, 180)),
         "dispatch_minute": pa.Column(I32, between(0, 1440)),
     }),
+    "communities": _schema("communities", {
+        "community_id": _id(True), "x_km": pa.Column(F64), "y_km": pa.Column(F64),
+        "lat": pa.Column(F64, between(-90, 90)), "lon": pa.Column(F64, between(-180, 180)),
+        "n_pickup_points": pa.Column(I32, non_negative()),
+        "n_households": pa.Column(I32, non_negative()),
+    }),
     "pickup_points": _schema("pickup_points", {
         "pickup_point_id": _id(True), "community_id": _id(), "store_type": pa.Column(str),
         "x_km": pa.Column(F64), "y_km": pa.Column(F64),

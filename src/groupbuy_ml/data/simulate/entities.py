@@ -42,6 +42,7 @@ class MarketEntities:
     """The static tables plus the latent arrays the demand model needs."""
 
     warehouses: pd.DataFrame
+    communities: pd.DataFrame
     pickup_points: pd.DataFrame
     suppliers: pd.DataFrame
     products: pd.DataFrame
@@ -55,7 +56,7 @@ class MarketEntities:
 
 def build_entities(cfg: MarketConfig, rng: np.random.Generator) -> MarketEntities:
     """Draw every static entity of the city from ``rng`` (seeded by the caller)."""
-    pickup_points = _pickup_points(cfg, rng)
+    pickup_points, centres = _pickup_points(cfg, rng)
     suppliers = _suppliers(cfg, rng)
     products, scene_log_lift = _products(cfg, rng, suppliers)
     households, activity, tags, band = _households(cfg, rng, pickup_points)
@@ -70,11 +71,27 @@ def build_entities(cfg: MarketConfig, rng: np.random.Generator) -> MarketEntitie
     product_scenes = pd.DataFrame(rows, columns=["product_id", "scene", "lift"]).astype(
         {"product_id": "int32", "scene": "str", "lift": "float64"}
     )
-    return MarketEntities(warehouses, pickup_points, suppliers, products, product_scenes,
-                          households, scene_log_lift, activity, tags, band)
+    return MarketEntities(warehouses, _communities(centres, pickup_points), pickup_points,
+                          suppliers, products, product_scenes, households, scene_log_lift,
+                          activity, tags, band)
 
 
-def _pickup_points(cfg: MarketConfig, rng: np.random.Generator) -> pd.DataFrame:
+def _communities(centres: np.ndarray, pickup_points: pd.DataFrame) -> pd.DataFrame:
+    lat, lon = to_lat_lon(centres[:, 0], centres[:, 1])
+    per = pickup_points.groupby("community_id")
+    ids = np.arange(len(centres))
+    return pd.DataFrame({
+        "community_id": ids.astype("int32"), "x_km": centres[:, 0], "y_km": centres[:, 1],
+        "lat": lat, "lon": lon,
+        "n_pickup_points": per.size().reindex(ids, fill_value=0).to_numpy().astype("int32"),
+        "n_households": per["n_households"].sum().reindex(ids, fill_value=0).to_numpy()
+        .astype("int32"),
+    })
+
+
+def _pickup_points(
+    cfg: MarketConfig, rng: np.random.Generator
+) -> tuple[pd.DataFrame, np.ndarray]:
     n = cfg.n_pickup_points
     n_comm = max(1, int(round(n / cfg.pickup_points_per_community)))
     centres = points_in_disc(rng, n_comm, cfg.city_radius_km)
@@ -102,7 +119,7 @@ def _pickup_points(cfg: MarketConfig, rng: np.random.Generator) -> pd.DataFrame:
         "n_households": households.astype("int32"),
         "leader_effect": np.exp(rng.normal(0.0, 0.25, n)),
         "opened_on": (start + pd.to_timedelta(opened, unit="D")).astype("datetime64[ns]"),
-    })
+    }), centres
 
 
 def _suppliers(cfg: MarketConfig, rng: np.random.Generator) -> pd.DataFrame:

@@ -76,7 +76,8 @@ def simulate_market(
     prices = build_prices_table(cfg, ent, calendar, rng)
     model = build_demand_model(ent, calendar, prices, rng)
     products = ent.products.assign(min_group_size=model.min_participants.astype("int32"))
-    static = {"warehouses": ent.warehouses, "pickup_points": ent.pickup_points,
+    static = {"warehouses": ent.warehouses, "communities": ent.communities,
+              "pickup_points": ent.pickup_points,
               "suppliers": ent.suppliers, "products": products,
               "product_scenes": ent.product_scenes, "households": ent.households,
               "calendar": calendar, "prices": prices}

@@ -14,8 +14,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-STATIC_TABLES = ("warehouses", "pickup_points", "suppliers", "products", "product_scenes",
-                 "households", "calendar", "prices")
+STATIC_TABLES = ("warehouses", "communities", "pickup_points", "suppliers", "products",
+                 "product_scenes", "households", "calendar", "prices")
 DAILY_TABLES = ("daily_demand", "events", "orders")
 MANIFEST = "market.json"
 
