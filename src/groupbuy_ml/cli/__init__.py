@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from collections.abc import Sequence
@@ -19,12 +20,17 @@ from groupbuy_ml.data.errors import DataValidationError
 USER_ERRORS = (DataValidationError, FileNotFoundError, LookupError, ValueError, HydraException)
 """Errors caused by input or configuration: reported in one line, without a stack trace."""
 
-COMMANDS = {
-    "simulate": "write a simulated market to parquet (configs/simulate.yaml)",
-    "train": "train, evaluate and track a model (configs/train.yaml; -m for sweeps)",
-    "promote": "register the best run of an experiment and move its `champion` alias",
-    "demo": "simulate a market, train baselines, promote the winner, print a summary",
+COMMANDS: dict[str, tuple[str, str]] = {
+    "simulate": ("groupbuy_ml.cli.simulate:simulate_command",
+                 "write a simulated market to parquet (configs/simulate.yaml)"),
+    "train": ("groupbuy_ml.cli.train:train_command",
+              "train, evaluate and track a model (configs/train.yaml; -m for sweeps)"),
+    "promote": ("groupbuy_ml.cli.promote:promote_command",
+                "register the best run of an experiment and move its `champion` alias"),
+    "demo": ("groupbuy_ml.cli.demo:demo_command",
+             "simulate a market, train baselines, promote the winner, print a summary"),
 }
+"""Sub-command -> ("module:function" taking the remaining arguments, one-line help)."""
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -39,23 +45,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if command not in COMMANDS:
         _usage()
         raise SystemExit(f"groupbuy: unknown command {command!r}; expected one of {list(COMMANDS)}")
+    module, function = COMMANDS[command][0].split(":")
     try:
-        if command == "simulate":
-            from groupbuy_ml.cli.simulate import simulate_command
-
-            simulate_command(rest)
-        elif command == "train":
-            from groupbuy_ml.cli.train import train_command
-
-            train_command(rest)
-        elif command == "promote":
-            from groupbuy_ml.cli.promote import promote_command
-
-            promote_command(rest)
-        else:
-            from groupbuy_ml.cli.demo import demo_command
-
-            demo_command(rest)
+        getattr(importlib.import_module(module), function)(rest)
     except USER_ERRORS as err:
         raise SystemExit(f"groupbuy {command}: {err}") from None
 
@@ -63,6 +55,6 @@ def main(argv: Sequence[str] | None = None) -> None:
 def _usage() -> None:
     print(__doc__.strip().splitlines()[0])
     print("\nusage: groupbuy COMMAND [key=value ...]\n")
-    for name, text in COMMANDS.items():
+    for name, (_, text) in COMMANDS.items():
         print(f"  {name:<10} {text}")
     print("\nOverrides use Hydra syntax; `groupbuy train --help` lists the config groups.")
