@@ -19,6 +19,7 @@ from groupbuy_ml.data.simulate.config import MarketConfig
 from groupbuy_ml.data.simulate.demand import DemandModel, build_demand_model
 from groupbuy_ml.data.simulate.entities import build_entities
 from groupbuy_ml.data.simulate.logs import HouseholdIndex, sample_logs
+from groupbuy_ml.data.simulate.prices import build_prices
 from groupbuy_ml.data.simulate.sampler import daily_demand_frame, sample_day
 
 SCHEMA_VERSION = 1
@@ -73,7 +74,7 @@ def simulate_market(
     rng = np.random.default_rng([cfg.seed, 0])
     ent = build_entities(cfg, rng)
     calendar = build_calendar(cfg, rng)
-    prices = build_prices_table(cfg, ent, calendar, rng)
+    prices = build_prices(cfg, ent.products, ent.suppliers, calendar, rng)
     model = build_demand_model(ent, calendar, prices, rng)
     products = ent.products.assign(min_group_size=model.min_participants.astype("int32"))
     static = {"warehouses": ent.warehouses, "communities": ent.communities,
@@ -115,13 +116,6 @@ def simulate_market(
         "logged_days": [str(d.date()) for d in _dates_logged(cfg, calendar)],
     })
     return summary
-
-
-def build_prices_table(cfg: MarketConfig, ent, calendar: pd.DataFrame,
-                       rng: np.random.Generator) -> pd.DataFrame:
-    from groupbuy_ml.data.simulate.prices import build_prices
-
-    return build_prices(cfg, ent.products, ent.suppliers, calendar, rng)
 
 
 def _combo_of(tags: np.ndarray, combos: np.ndarray) -> np.ndarray:
