@@ -16,44 +16,14 @@ import os
 import platform
 import shutil
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 import psutil
 
 from groupbuy_ml.data.simulate import MarketConfig, simulate_market
+from groupbuy_ml.tracking.resources import PeakMemory
 
 HERE = Path(__file__).resolve().parent
-
-
-class PeakMemory:
-    """Samples the resident memory of this process tree in a background thread."""
-
-    def __init__(self, interval: float = 0.1) -> None:
-        self.interval, self.peak, self._stop = interval, 0, threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        me = psutil.Process()
-        while not self._stop.is_set():
-            procs = [me, *me.children(recursive=True)]
-            total = 0
-            for p in procs:
-                try:
-                    total += p.memory_info().rss
-                except psutil.NoSuchProcess:
-                    continue
-            self.peak = max(self.peak, total)
-            time.sleep(self.interval)
-
-    def __enter__(self) -> PeakMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def main() -> None:
@@ -84,7 +54,7 @@ def main() -> None:
         "daily_demand_rows": summary.rows["daily_demand"],
         "events_rows": summary.rows["events"], "orders_rows": summary.rows["orders"],
         "households": summary.rows["households"],
-        "seconds": round(summary.seconds, 1), "peak_memory_gb": round(mem.peak / 2**30, 2),
+        "seconds": round(summary.seconds, 1), "peak_memory_gb": round(mem.peak_gb, 2),
         "output_mb": round(summary.bytes_written / 1e6, 1),
     }
     for key, value in row.items():

@@ -1,0 +1,7 @@
+"""Recommenders behind one interface (:class:`Recommender`: fit, score, recommend)."""
+
+from groupbuy_ml.recommendation.models.graph_filter import GraphFilterCF
+from groupbuy_ml.recommendation.models.popularity import Popularity
+from groupbuy_ml.recommendation.models.recommender import Recommender
+
+__all__ = ["GraphFilterCF", "Popularity", "Recommender"]

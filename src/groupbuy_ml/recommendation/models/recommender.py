@@ -1,0 +1,49 @@
+"""What every recommender in the library offers: fit, score, recommend top-k with seen items
+masked."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+
+
+class Recommender(ABC):
+    """Base class: subclasses implement :meth:`fit` and :meth:`score`."""
+
+    train_matrix_: sp.csr_matrix
+
+    @abstractmethod
+    def fit(self, train: sp.csr_matrix) -> Recommender:
+        """Learn from a users x items interaction matrix."""
+
+    @abstractmethod
+    def score(self, users: np.ndarray) -> torch.Tensor:
+        """Scores of every item for ``users``: a ``len(users) x num_items`` float tensor."""
+
+    def recommend(self, users: np.ndarray, k: int, exclude_seen: bool = True
+                  ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Top-``k`` items (and their scores) per user, training items masked when
+        ``exclude_seen``."""
+        users = self._check_users(users)
+        scores = self.score(users)
+        if exclude_seen:
+            seen = self.train_matrix_[users].tocoo()
+            scores[torch.from_numpy(seen.row).long(), torch.from_numpy(seen.col).long()] = (
+                -torch.inf)
+        k = min(k, scores.shape[1])
+        top = torch.topk(scores, k, dim=1)
+        return top.indices, top.values
+
+    def _check_users(self, users: np.ndarray) -> np.ndarray:
+        if not hasattr(self, "train_matrix_"):
+            raise RuntimeError(f"{type(self).__name__} is not fitted: call fit(train) first")
+        users = np.asarray(users, dtype=np.int64)
+        n = self.train_matrix_.shape[0]
+        bad = users[(users < 0) | (users >= n)]
+        if len(bad):
+            raise ValueError(f"unknown user id {int(bad[0])}: the model knows users 0..{n - 1}; "
+                             "new households go through the cold-start path")
+        return users
