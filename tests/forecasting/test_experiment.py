@@ -10,7 +10,7 @@ from groupbuy_ml.cli.hydra_app import compose_config, config_dir
 from groupbuy_ml.forecasting.experiment import TIMING_METRICS, run_forecast_experiment
 from groupbuy_ml.tracking import resolve_tracking
 
-EXPERIMENTS = sorted(p.stem for p in (config_dir() / "experiment").glob("*.yaml"))
+EXPERIMENTS = sorted(p.stem for p in (config_dir() / "experiment").glob("forecast_*.yaml"))
 TINY_MARKET = {"n_pickup_points": 3, "n_products": 8, "n_days": 70, "seed": 3}
 
 
