@@ -58,9 +58,9 @@ def main() -> None:
             scores = evaluate_ranking(model, test, k=args.k)
         rows.append({
             "date": dt.date.today().isoformat(), "dataset": folder.name, "model": name,
-            f"recall@{args.k}": round(scores[f"recall@{args.k}"], 4),
-            f"ndcg@{args.k}": round(scores[f"ndcg@{args.k}"], 4),
-            f"coverage@{args.k}": round(scores[f"coverage@{args.k}"], 4),
+            f"recall@{args.k}": round(scores[f"recall_at_{args.k}"], 4),
+            f"ndcg@{args.k}": round(scores[f"ndcg_at_{args.k}"], 4),
+            f"coverage@{args.k}": round(scores[f"coverage_at_{args.k}"], 4),
             "fit_s": round(fit_s, 1), "eval_s": round(scores["eval_seconds"], 1),
             "peak_gb": round(mem.peak_gb, 2), "threads": args.threads,
             "load_avg_1m": round(os.getloadavg()[0], 2),

@@ -64,7 +64,7 @@ def test_graph_filter_beats_popularity_on_planted_communities() -> None:
     train, test = sp.csr_matrix(full * mask), sp.csr_matrix(full * ~mask)
     gf = evaluate_ranking(GraphFilterCF(n_components=8).fit(train), test, k=5)
     pop = evaluate_ranking(Popularity().fit(train), test, k=5)
-    assert gf["recall@5"] > 1.5 * pop["recall@5"]
+    assert gf["recall_at_5"] > 1.5 * pop["recall_at_5"]
 
 
 def test_evaluation_matches_hand_computed_recall_and_ndcg() -> None:
@@ -79,9 +79,9 @@ def test_evaluation_matches_hand_computed_recall_and_ndcg() -> None:
     # user 0 (item 0 masked): top-2 = [1, 2]: 1 hit of 2 -> recall 0.5, dcg 1/log2(3),
     #   idcg 1 + 1/log2(3); user 1 (item 1 masked): top-2 = [0, 2]: no hit -> 0.
     ndcg0 = (1 / np.log2(3)) / (1 + 1 / np.log2(3))
-    assert out["recall@2"] == pytest.approx(0.25)
-    assert out["ndcg@2"] == pytest.approx(ndcg0 / 2)
-    assert out["hit_rate@2"] == pytest.approx(0.5)
+    assert out["recall_at_2"] == pytest.approx(0.25)
+    assert out["ndcg_at_2"] == pytest.approx(ndcg0 / 2)
+    assert out["hit_rate_at_2"] == pytest.approx(0.5)
 
 
 def test_unknown_user_is_a_clear_error() -> None:
@@ -90,3 +90,10 @@ def test_unknown_user_is_a_clear_error() -> None:
         model.recommend(np.array([40]), k=3)
     with pytest.raises(RuntimeError, match="not fitted"):
         GraphFilterCF().score(np.array([0]))
+
+
+def test_predict_returns_ranked_rows_per_user() -> None:
+    train = sp.csr_matrix(np.array([[1, 1, 0, 0], [1, 0, 1, 0], [1, 0, 1, 0]], np.float32))
+    out = Popularity().fit(train).predict(pd.DataFrame({"user_id": [0, 1]}), k=2)
+    assert out.to_dict("list") == {"user_id": [0, 0, 1, 1], "rank": [1, 2, 1, 2],
+                                   "item_id": [2, 3, 1, 3], "score": [2.0, 0.0, 1.0, 0.0]}

@@ -25,7 +25,8 @@ from groupbuy_ml.recommendation.models.recommender import Recommender
 
 def evaluate_ranking(model: Recommender, test: sp.csr_matrix, k: int = 20,
                      batch_size: int = 1024) -> dict[str, float]:
-    """Recall, NDCG, hit rate and catalogue coverage at ``k`` of ``model`` on ``test``.
+    """Recall, NDCG, hit rate and catalogue coverage at ``k`` (keys ``recall_at_20``...: MLflow
+    metric names allow no "@") of ``model`` on ``test``.
 
     Args:
         model: a fitted recommender (its training matrix is masked from the ranking).
@@ -39,9 +40,9 @@ def evaluate_ranking(model: Recommender, test: sp.csr_matrix, k: int = 20,
                          f"{model.train_matrix_.shape}: build both with the same num_users/items")
     users = np.flatnonzero(np.diff(test.indptr) > 0)
     metrics = LinkPredMetricCollection({
-        f"recall@{k}": LinkPredRecall(k), f"ndcg@{k}": LinkPredNDCG(k),
-        f"hit_rate@{k}": LinkPredHitRatio(k),
-        f"coverage@{k}": LinkPredCoverage(k, num_dst_nodes=test.shape[1]),
+        f"recall_at_{k}": LinkPredRecall(k), f"ndcg_at_{k}": LinkPredNDCG(k),
+        f"hit_rate_at_{k}": LinkPredHitRatio(k),
+        f"coverage_at_{k}": LinkPredCoverage(k, num_dst_nodes=test.shape[1]),
     })
     started = time.perf_counter()
     for lo in range(0, len(users), batch_size):

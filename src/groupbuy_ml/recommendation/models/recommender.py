@@ -6,6 +6,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 import torch
 
@@ -36,6 +37,19 @@ class Recommender(ABC):
         k = min(k, scores.shape[1])
         top = torch.topk(scores, k, dim=1)
         return top.indices, top.values
+
+    def predict(self, model_input: pd.DataFrame, k: int = 20) -> pd.DataFrame:
+        """Top-``k`` recommendations for the ``user_id`` column of ``model_input`` (the MLflow
+        pyfunc path): one row per (user_id, rank) with item_id and score."""
+        if "user_id" not in model_input:
+            raise ValueError("model_input needs a user_id column")
+        users = model_input["user_id"].to_numpy(dtype=np.int64)
+        top, scores = self.recommend(users, k)
+        n = top.shape[1]
+        return pd.DataFrame({
+            "user_id": np.repeat(users, n), "rank": np.tile(np.arange(1, n + 1), len(users)),
+            "item_id": top.reshape(-1).numpy(), "score": scores.reshape(-1).numpy(),
+        })
 
     def _check_users(self, users: np.ndarray) -> np.ndarray:
         if not hasattr(self, "train_matrix_"):
