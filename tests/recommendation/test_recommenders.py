@@ -97,3 +97,23 @@ def test_predict_returns_ranked_rows_per_user() -> None:
     out = Popularity().fit(train).predict(pd.DataFrame({"user_id": [0, 1]}), k=2)
     assert out.to_dict("list") == {"user_id": [0, 0, 1, 1], "rank": [1, 2, 1, 2],
                                    "item_id": [2, 3, 1, 3], "score": [2.0, 0.0, 1.0, 0.0]}
+
+
+def test_holdout_per_user_moves_a_fraction_and_keeps_everything() -> None:
+    from groupbuy_ml.recommendation.selection import holdout_per_user
+
+    train = random_matrix(users=50, items=40, p=0.3)
+    fit, val = holdout_per_user(train, 0.25, seed=1)
+    assert (fit + val - train).nnz == 0 and fit.multiply(val).nnz == 0
+    per_user = np.diff(train.indptr)
+    expected = np.where(per_user >= 2, np.maximum(1, np.floor(per_user * 0.25)), 0)
+    assert (np.diff(val.indptr) == expected).all()
+
+
+def test_choose_alpha_scores_each_candidate_on_validation_only() -> None:
+    from groupbuy_ml.recommendation.selection import choose_alpha
+
+    best, recall = choose_alpha(random_matrix(users=60, items=40, p=0.3), [0.0, 0.5],
+                                n_components=6, k=5)
+    assert set(recall) == {0.0, 0.5} and best in recall
+    assert recall[best] == max(recall.values())

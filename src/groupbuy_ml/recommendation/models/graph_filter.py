@@ -70,11 +70,17 @@ class GraphFilterCF(Recommender):
         return self
 
     def score(self, users: np.ndarray) -> torch.Tensor:
+        linear, low = self.filter_terms(users)
+        return linear if low is None else linear + self.alpha * low
+
+    def filter_terms(self, users: np.ndarray) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The two filters' scores apart (linear, ideal low-pass or None), so that several
+        ``alpha`` values can be compared from one pass (see :mod:`..selection`)."""
         users = self._check_users(users)
         rows = torch.from_numpy(self.train_matrix_[users].toarray())
-        # r_u R~^T R~ computed as ((R~ (R~^T ... ))) products of sparse with dense
+        # r_u R~^T R~ as two sparse-dense products; R~^T R~ itself is never formed
         linear = (self.norm_t_ @ (self.norm_ @ rows.T)).T
         if self.components_ is None:
-            return linear
+            return linear, None
         low = ((rows * self.item_scale_) @ self.components_) @ self.components_.T
-        return linear + self.alpha * low * self.item_unscale_
+        return linear, low * self.item_unscale_
