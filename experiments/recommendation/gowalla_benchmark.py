@@ -43,10 +43,13 @@ def models(train) -> dict[str, Recommender]:
     best, recall = choose_alpha(train, ALPHAS, n_components=256, fraction=0.1)
     print(f"validation recall@20 by alpha: {recall} -> {best} "
           f"({time.perf_counter() - started:.0f} s)")
-    return {"popularity": Popularity(),
-            "gf-cf (alpha 0.3, 256 components)": GraphFilterCF(alpha=0.3, n_components=256),
-            f"gf-cf (alpha {best} chosen on validation)": GraphFilterCF(alpha=best,
-                                                                         n_components=256)}
+    compared: dict[str, Recommender] = {
+        "popularity": Popularity(),
+        "gf-cf (alpha 0.3, 256 components)": GraphFilterCF(alpha=0.3, n_components=256)}
+    if best != 0.3:
+        compared[f"gf-cf (alpha {best} chosen on validation)"] = GraphFilterCF(
+            alpha=best, n_components=256)
+    return compared
 
 
 def main() -> None:
