@@ -14,6 +14,8 @@ Every forecaster consumes the long demand panel of :mod:`groupbuy_ml.data.schema
 """
 
 from groupbuy_ml.forecasting.baselines import Naive, SeasonalNaive
+from groupbuy_ml.forecasting.coldstart import similar_series_forecast
+from groupbuy_ml.forecasting.ets import AutoETSForecaster
 from groupbuy_ml.forecasting.features import FeatureSpec, build_features, direct_lags
 from groupbuy_ml.forecasting.gbm import LightGBMForecaster
 from groupbuy_ml.forecasting.metrics import (
@@ -30,14 +32,18 @@ from groupbuy_ml.forecasting.metrics import (
     wape,
     wrmsse,
 )
+from groupbuy_ml.forecasting.neural import LSTMForecaster, TFTForecaster
 from groupbuy_ml.forecasting.splits import holdout_split, rolling_origins
 
 __all__ = [
+    "AutoETSForecaster",
     "FeatureSpec",
+    "LSTMForecaster",
     "LightGBMForecaster",
     "Naive",
     "SeasonalNaive",
     "SeriesScores",
+    "TFTForecaster",
     "build_features",
     "direct_lags",
     "evaluate_forecast",
@@ -51,6 +57,7 @@ __all__ = [
     "rmsse",
     "rolling_origins",
     "sales_weights",
+    "similar_series_forecast",
     "wape",
     "wrmsse",
 ]

@@ -78,6 +78,8 @@ def run_forecast_experiment(cfg: DictConfig) -> dict[str, float]:
         metrics.update(fit_seconds=fit_seconds, predict_seconds=predict_seconds,
                        n_train_rows=float(len(train)), n_test_rows=float(len(test)),
                        n_series_too_short=float(too_short))
+        if "cold_start" in forecast:  # neural models: rows forecast by the documented fallback
+            metrics["n_cold_start_rows"] = float(forecast["cold_start"].sum())
         history = getattr(model, "history_", None)
         if history:
             run.log_history(history)
