@@ -117,3 +117,15 @@ def test_choose_alpha_scores_each_candidate_on_validation_only() -> None:
                                 n_components=6, k=5)
     assert set(recall) == {0.0, 0.5} and best in recall
     assert recall[best] == max(recall.values())
+
+
+def test_scene_filter_reads_only_product_columns_and_checks_shapes() -> None:
+    from groupbuy_ml.recommendation import SceneGraphFilterCF
+
+    train = random_matrix(users=40, items=30)
+    tags = sp.csr_matrix((np.arange(40)[:, None] % 3 == np.arange(3)[None, :]).astype(float))
+    fits = sp.csr_matrix((np.arange(30)[:, None] % 3 == np.arange(3)[None, :]).astype(float))
+    model = SceneGraphFilterCF(tags, fits, n_components=6).fit(train)
+    assert model.score(np.array([0, 1])).shape == (2, 30)
+    with pytest.raises(ValueError, match="scene matrices cover 40 users and 29 products"):
+        SceneGraphFilterCF(tags, fits[:29]).fit(train)

@@ -11,7 +11,12 @@ simulated market's ``events`` / ``orders`` or loaded with
 
 from groupbuy_ml.recommendation.evaluation import evaluate_ranking
 from groupbuy_ml.recommendation.matrix import interaction_matrix
-from groupbuy_ml.recommendation.models import GraphFilterCF, Popularity, Recommender
+from groupbuy_ml.recommendation.models import (
+    GraphFilterCF,
+    Popularity,
+    Recommender,
+    SceneGraphFilterCF,
+)
 
-__all__ = ["GraphFilterCF", "Popularity", "Recommender", "evaluate_ranking",
-           "interaction_matrix"]
+__all__ = ["GraphFilterCF", "Popularity", "Recommender", "SceneGraphFilterCF",
+           "evaluate_ranking", "interaction_matrix"]

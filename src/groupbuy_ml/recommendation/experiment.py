@@ -19,14 +19,14 @@ def run_recommendation_experiment(cfg: DictConfig) -> dict[str, float]:
     test user (training items masked); returns recall / NDCG / hit rate / coverage at
     ``cfg.trainer.k`` (also logged to MLflow with the config, data fingerprint and model)."""
     source = instantiate(cfg.data)
-    model = instantiate(cfg.model)
     target = resolve_tracking(cfg.tracking.uri, Path(cfg.paths.root_dir).resolve())
     resolved: dict[str, Any] = OmegaConf.to_container(cfg, resolve=True)  # type: ignore[assignment]
+    data = source.load()  # first: a model may read side information of the same data
+    model = instantiate(cfg.model)
     run_name = cfg.tracking.run_name or f"{type(model).__name__}-{source.name}"
     tags = {"model": type(model).__name__, "dataset": source.name, "task": "recommendation"}
     with tracked_run(cfg.tracking.experiment, run_name, resolved, target,
                      data_fingerprints=source.fingerprints(), tags=tags) as run:
-        data = source.load()
         weighted = bool(cfg.trainer.get("weighted", False))
         train = interaction_matrix(data.train, data.num_users, data.num_items, weighted)
         test = interaction_matrix(data.test, data.num_users, data.num_items)

@@ -3,5 +3,6 @@
 from groupbuy_ml.recommendation.models.graph_filter import GraphFilterCF
 from groupbuy_ml.recommendation.models.popularity import Popularity
 from groupbuy_ml.recommendation.models.recommender import Recommender
+from groupbuy_ml.recommendation.models.scene_filter import SceneGraphFilterCF
 
-__all__ = ["GraphFilterCF", "Popularity", "Recommender"]
+__all__ = ["GraphFilterCF", "Popularity", "Recommender", "SceneGraphFilterCF"]
