@@ -52,6 +52,12 @@ def _problems(cases: pd.DataFrame, schema: pa.DataFrameSchema) -> list[dict]:
     problems: list[dict] = []
     cases = cases.copy()
     cases["column"] = cases["column"].fillna("<table>").astype(str)
+    # pandera names the schema, not the column, when a column is missing: the case holds it.
+    missing = cases["check"].astype(str) == "column_in_dataframe"
+    for name in cases.loc[missing, "failure_case"].astype(str):
+        problems.append({"column": name, "expected": f"a column named {name!r} (it is missing)",
+                         "count": 1, "examples": []})
+    cases = cases.loc[~missing]
     # A multi-column unique key fails once per key column: report it once, as key tuples.
     key_rows = cases["check"].astype(str) == "multiple_fields_uniqueness"
     if key_rows.any():
