@@ -129,3 +129,33 @@ def test_scene_filter_reads_only_product_columns_and_checks_shapes() -> None:
     assert model.score(np.array([0, 1])).shape == (2, 30)
     with pytest.raises(ValueError, match="scene matrices cover 40 users and 29 products"):
         SceneGraphFilterCF(tags, fits[:29]).fit(train)
+
+
+def test_cold_start_household_scores_match_a_fitted_row() -> None:
+    from groupbuy_ml.recommendation import SceneGraphFilterCF
+
+    train = random_matrix(users=40, items=30)
+    tags = sp.csr_matrix((np.arange(40)[:, None] % 3 == np.arange(3)[None, :]).astype(float))
+    fits = sp.csr_matrix((np.arange(30)[:, None] % 3 == np.arange(3)[None, :]).astype(float))
+    model = SceneGraphFilterCF(tags, fits, n_components=6).fit(train)
+    # a "new" household identical to user 4 gets user 4's scores without retraining
+    again = model.score_new_household(tags[4].toarray().ravel(), train[4].toarray().ravel())
+    torch.testing.assert_close(again[0], model.score(np.array([4]))[0])
+    only_tags = model.score_new_household(np.array([0, 1, 0]))
+    assert only_tags.shape == (1, 30) and torch.isfinite(only_tags).all()
+    with pytest.raises(ValueError, match="expected 3 \\(one per scene\\)"):
+        model.score_new_household(np.array([1, 0]))
+
+
+def test_new_product_borrows_from_its_category_and_scenes() -> None:
+    from groupbuy_ml.recommendation.coldstart import new_product_scores
+
+    train = sp.csr_matrix(np.array([[1, 1, 0, 0], [1, 0, 1, 0], [1, 0, 1, 0]], np.float32))
+    model = Popularity().fit(train)  # scores per item: [3, 1, 2, 0]
+    cats = ["milk", "milk", "toys", "milk"]
+    scenes = np.array([[1, 0], [0, 0], [0, 1], [1, 0]])
+    got = new_product_scores(model, np.array([0]), cats, scenes, "milk", np.array([1, 0]))
+    # weights: item0 1+1, item1 1+0, item3 1+1 -> (2*3 + 1*1 + 2*0) / 5 = 1.4
+    assert float(got[0]) == pytest.approx(1.4)
+    with pytest.raises(ValueError, match="no existing product shares category 'pet'"):
+        new_product_scores(model, np.array([0]), cats, scenes, "pet", np.array([0, 0]))

@@ -77,7 +77,19 @@ class GraphFilterCF(Recommender):
         """The two filters' scores apart (linear, ideal low-pass or None), so that several
         ``alpha`` values can be compared from one pass (see :mod:`..selection`)."""
         users = self._check_users(users)
-        rows = torch.from_numpy(self.train_matrix_[users].toarray())
+        return self._terms(torch.from_numpy(self.train_matrix_[users].toarray()))
+
+    def score_rows(self, rows: sp.spmatrix | np.ndarray) -> torch.Tensor:
+        """Scores for interaction rows the model was not fitted on (cold start: a new household
+        with its first few events, no retraining): the filters only need the row itself."""
+        dense = rows.toarray() if sp.issparse(rows) else np.atleast_2d(np.asarray(rows))
+        if dense.shape[1] != self.train_matrix_.shape[1]:
+            raise ValueError(f"rows have {dense.shape[1]} columns; the model was fitted on "
+                             f"{self.train_matrix_.shape[1]}")
+        linear, low = self._terms(torch.from_numpy(dense.astype(np.float32)))
+        return linear if low is None else linear + self.alpha * low
+
+    def _terms(self, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         # r_u R~^T R~ as two sparse-dense products; R~^T R~ itself is never formed
         linear = (self.norm_t_ @ (self.norm_ @ rows.T)).T
         if self.components_ is None:

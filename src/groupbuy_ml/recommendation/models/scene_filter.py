@@ -75,3 +75,19 @@ class SceneGraphFilterCF(Recommender):
     def score(self, users: np.ndarray) -> torch.Tensor:
         users = self._check_users(users)
         return self.inner.score(users)[:, : self.n_items_]
+
+    def score_new_household(self, scene_tags: np.ndarray,
+                            interactions: np.ndarray | None = None) -> torch.Tensor:
+        """Cold start, no retraining: product scores for a household known only by its scene
+        tags (0/1 per scene) and optionally its first few interactions (per product)."""
+        tags = np.asarray(scene_tags, dtype=np.float32).reshape(1, -1)
+        if tags.shape[1] != self.user_scenes.shape[1]:
+            raise ValueError(f"scene_tags has {tags.shape[1]} entries; expected "
+                             f"{self.user_scenes.shape[1]} (one per scene)")
+        seen = np.zeros((1, self.n_items_), np.float32) if interactions is None else (
+            np.asarray(interactions, dtype=np.float32).reshape(1, -1))
+        if seen.shape[1] != self.n_items_:
+            raise ValueError(f"interactions has {seen.shape[1]} entries; expected "
+                             f"{self.n_items_} (one per product)")
+        row = np.hstack([seen, self.user_scene_weight * tags])
+        return self.inner.score_rows(row)[:, : self.n_items_]
