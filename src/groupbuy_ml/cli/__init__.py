@@ -27,6 +27,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
               "train, evaluate and track a model (configs/train.yaml; -m for sweeps)"),
     "promote": ("groupbuy_ml.cli.promote:promote_command",
                 "register the best run of an experiment and move its `champion` alias"),
+    "route": ("groupbuy_ml.cli.route:route_command",
+              "plan deliveries from a Solomon file, purchase list or market day -> plan.json + "
+              "routes.png (configs/route.yaml)"),
     "demo": ("groupbuy_ml.cli.demo:demo_command",
              "simulate a market, train baselines, promote the winner, print a summary"),
 }

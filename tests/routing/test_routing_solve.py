@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from groupbuy_ml.routing import MaxSolutions, check_plan, read_solomon, solve
+
+
+@pytest.mark.parametrize("backend", ["ortools", "pyvrp", "ortools-plain"])
+def test_line_instance_hand_checked_optimum(line_problem, backend):
+    plan = solve(line_problem, time_limit_s=1, backend=backend)
+    assert plan.num_vehicles == 2
+    assert plan.total_distance == pytest.approx(8.0)
+    assert sorted(sorted(r) for r in plan.route_lists()) == [[1, 2], [3, 4]]
+    assert check_plan(line_problem, plan).is_feasible
+
+
+def test_distance_objective_also_finds_8(line_problem):
+    plan = solve(line_problem, time_limit_s=1, objective="distance")
+    assert plan.total_distance == pytest.approx(8.0)
+
+
+def test_unknown_backend_and_objective(line_problem):
+    with pytest.raises(ValueError, match="unknown backend 'gurobi'"):
+        solve(line_problem, backend="gurobi")
+    with pytest.raises(ValueError, match="unknown objective 'time'"):
+        solve(line_problem, time_limit_s=1, objective="time")
+    with pytest.raises(ValueError, match="time_limit_s must be > 0"):
+        solve(line_problem, time_limit_s=0)
+
+
+@pytest.mark.parametrize("backend", ["ortools", "pyvrp"])
+def test_time_limit_honoured_on_r101(solomon_dir, backend):
+    problem = read_solomon(solomon_dir / "R101.txt")
+    start = time.perf_counter()
+    plan = solve(problem, time_limit_s=2.0, backend=backend)
+    wall = time.perf_counter() - start
+    assert wall <= 2.0, f"{backend} ran {wall:.3f} s on a 2 s limit"
+    assert plan.stats["overshoot_s"] == 0.0
+    assert plan.stats["feasible"]
+
+
+@pytest.mark.parametrize("backend", ["ortools", "pyvrp"])
+def test_both_backends_feasible_on_c101(solomon_dir, backend):
+    problem = read_solomon(solomon_dir / "C101.txt")
+    plan = solve(problem, time_limit_s=3.0, backend=backend)
+    assert check_plan(problem, plan).is_feasible
+    assert plan.num_vehicles == 10  # the best-known fleet; C101 is easy
+    assert plan.total_distance == pytest.approx(828.94, abs=5.0)
+    assert len(plan.arrival_times()) == 100
+
+
+@pytest.mark.parametrize("backend", ["ortools", "pyvrp"])
+def test_deterministic_mode_reproducible(solomon_dir, backend):
+    problem = read_solomon(solomon_dir / "R101.txt")
+    kwargs = dict(time_limit_s=30.0, backend=backend, deterministic=True, solution_budget=40)
+    first, second = solve(problem, **kwargs), solve(problem, **kwargs)
+    assert first.route_lists() == second.route_lists()
+    assert first.stats["wall_s"] < 15.0  # stopped by the budget, not by the clock
+
+
+def test_stopping_criterion_stops_early(solomon_dir):
+    problem = read_solomon(solomon_dir / "C101.txt")
+    plan = solve(problem, time_limit_s=20.0, objective="distance", stopping=MaxSolutions(5))
+    assert plan.stats["wall_s"] < 5.0
+    assert plan.stats["phases"][0]["solutions"] == 5
+
+
+@pytest.mark.parametrize("backend", ["ortools", "pyvrp"])
+def test_mixed_fleet_cost_vs_vehicles_objective(line_stops, backend):
+    """One big truck (capacity 4, fixed cost 100) or two vans (capacity 2, fixed cost 1).
+
+    Both ways drive 8 (0-1-2-3-4-0 = 1+1+3+1+2); vehicles-first takes the truck, cost takes the
+    vans (2 + 8 < 100 + 8)."""
+    from groupbuy_ml.routing import VehicleType, from_stops
+
+    problem = from_stops(line_stops(), [VehicleType(1, 4, fixed_cost=100),
+                                        VehicleType(2, 2, fixed_cost=1)])
+    by_vehicles = solve(problem, time_limit_s=1, backend=backend)
+    assert by_vehicles.num_vehicles == 1 and by_vehicles.routes[0].vehicle == 0
+    by_cost = solve(problem, time_limit_s=1, backend=backend, objective="cost")
+    assert sorted(r.vehicle for r in by_cost.routes) == [1, 2]
+    assert by_cost.total_distance == pytest.approx(8.0)
+    assert check_plan(problem, by_cost).is_feasible
