@@ -27,6 +27,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
               "train, evaluate and track a model (configs/train.yaml; -m for sweeps)"),
     "promote": ("groupbuy_ml.cli.promote:promote_command",
                 "register the best run of an experiment and move its `champion` alias"),
+    "backtest": ("groupbuy_ml.cli.backtest:backtest_command",
+                 "rolling-origin backtest of forecasters on any CSV: metrics and timings per "
+                 "model (configs/backtest.yaml)"),
     "route": ("groupbuy_ml.cli.route:route_command",
               "plan deliveries from a Solomon file, purchase list or market day -> plan.json + "
               "routes.png (configs/route.yaml)"),

@@ -1,4 +1,9 @@
-"""Demand forecasting on the demand panel: metrics, time splits, baselines and a global GBM.
+"""Demand forecasting on the demand panel: metrics, splits, peers, neural models, ordering.
+
+Peers: :class:`SeasonalNaive`, :class:`AutoETSForecaster` (statsforecast), the global
+:class:`LightGBMForecaster`; neural: :class:`TFTForecaster` and :class:`LSTMForecaster` (DeepAR)
+on pytorch-forecasting. Orders and purchase lists: :mod:`~groupbuy_ml.forecasting.ordering`,
+:mod:`~groupbuy_ml.forecasting.purchase_list`; backtests: :mod:`~groupbuy_ml.forecasting.backtest`.
 
 Every forecaster consumes the long demand panel of :mod:`groupbuy_ml.data.schemas.panel`
 (``location_id, product_id, date, units`` + known covariates); a series is one

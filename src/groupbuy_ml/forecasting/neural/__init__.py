@@ -1,0 +1,10 @@
+"""Neural forecasters on pytorch-forecasting + Lightning (TFT and LSTM), see ``forecasters``."""
+
+from groupbuy_ml.forecasting.neural.datamodule import PanelDataModule
+from groupbuy_ml.forecasting.neural.forecasters import (
+    LSTMForecaster,
+    NeuralForecaster,
+    TFTForecaster,
+)
+
+__all__ = ["LSTMForecaster", "NeuralForecaster", "PanelDataModule", "TFTForecaster"]
