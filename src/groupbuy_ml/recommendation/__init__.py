@@ -13,10 +13,12 @@ from groupbuy_ml.recommendation.evaluation import evaluate_ranking
 from groupbuy_ml.recommendation.matrix import interaction_matrix
 from groupbuy_ml.recommendation.models import (
     GraphFilterCF,
+    LightGCNRecommender,
+    MatrixFactorizationBPR,
     Popularity,
     Recommender,
     SceneGraphFilterCF,
 )
 
-__all__ = ["GraphFilterCF", "Popularity", "Recommender", "SceneGraphFilterCF",
-           "evaluate_ranking", "interaction_matrix"]
+__all__ = ["GraphFilterCF", "LightGCNRecommender", "MatrixFactorizationBPR", "Popularity",
+           "Recommender", "SceneGraphFilterCF", "evaluate_ranking", "interaction_matrix"]

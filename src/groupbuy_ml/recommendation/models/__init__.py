@@ -1,8 +1,10 @@
 """Recommenders behind one interface (:class:`Recommender`: fit, score, recommend)."""
 
+from groupbuy_ml.recommendation.models.bpr import LightGCNRecommender, MatrixFactorizationBPR
 from groupbuy_ml.recommendation.models.graph_filter import GraphFilterCF
 from groupbuy_ml.recommendation.models.popularity import Popularity
 from groupbuy_ml.recommendation.models.recommender import Recommender
 from groupbuy_ml.recommendation.models.scene_filter import SceneGraphFilterCF
 
-__all__ = ["GraphFilterCF", "Popularity", "Recommender", "SceneGraphFilterCF"]
+__all__ = ["GraphFilterCF", "LightGCNRecommender", "MatrixFactorizationBPR", "Popularity",
+           "Recommender", "SceneGraphFilterCF"]
