@@ -65,7 +65,7 @@ class BPRRecommender(Recommender):
                 loss = self._batch_loss(user, pos, neg)
                 loss.backward()
                 optimizer.step()
-                total += float(loss)
+                total += float(loss.detach())
                 if self.time_budget_s and time.perf_counter() - started > self.time_budget_s:
                     out_of_time = True
                     break
