@@ -31,8 +31,11 @@ def test_sampler_draws_positives_and_true_negatives() -> None:
     assert dense[user, pos].all() and not dense[user, neg].any()
 
 
-def test_sampler_rejects_users_with_every_item() -> None:
-    with pytest.raises(ValueError, match="every item"):
+def test_sampler_skips_users_with_every_item_and_says_when_none_is_left() -> None:
+    dense = np.array([[1, 1, 1], [1, 0, 0]], np.float32)
+    user, _, neg = BPRSampler(sp.csr_matrix(dense)).sample(50)
+    assert (user == 1).all() and np.isin(neg, [1, 2]).all()
+    with pytest.raises(ValueError, match="nothing for BPR to learn from"):
         BPRSampler(sp.csr_matrix(np.ones((2, 3), np.float32)))
 
 

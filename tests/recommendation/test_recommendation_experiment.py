@@ -26,8 +26,11 @@ def write_lightgcn_files(folder: Path, users: int = 30, items: int = 25) -> None
 
 @pytest.mark.parametrize("name", EXPERIMENTS)
 def test_recommendation_config_smoke(name: str, tmp_path: Path) -> None:
-    overrides = [f"experiment={name}", f"paths.root_dir={tmp_path}", "model.n_components=8"
-                 if "gfcf" in name else "tracking.log_model=true"]
+    overrides = [f"experiment={name}", f"paths.root_dir={tmp_path}"]
+    if "gfcf" in name:
+        overrides.append("model.n_components=8")
+    if "lightgcn" in name or "mf_bpr" in name:
+        overrides += ["model.max_epochs=2", "model.embedding_dim=8"]
     cfg = compose_config("train", overrides)
     with open_dict(cfg):
         if "market" in cfg.data:

@@ -19,11 +19,11 @@ class BPRSampler:
         self.train = train.tocsr()
         self.num_items = train.shape[1]
         counts = np.diff(self.train.indptr)
-        self.users = np.flatnonzero(counts > 0)
+        # a user who touched every item has no negative: such users give BPR no signal
+        self.users = np.flatnonzero((counts > 0) & (counts < self.num_items))
         if len(self.users) == 0:
-            raise ValueError("no user has a training interaction: nothing to learn from")
-        if (counts >= self.num_items).any():
-            raise ValueError("a user interacted with every item: no negative can be drawn")
+            raise ValueError("no user has both a training interaction and an item left to "
+                             "draw as a negative: nothing for BPR to learn from")
         self.keys = np.sort(np.repeat(np.arange(train.shape[0]), counts).astype(np.int64)
                             * self.num_items + self.train.indices)
         self.rng = np.random.default_rng(seed)
