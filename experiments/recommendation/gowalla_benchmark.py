@@ -36,16 +36,22 @@ HERE = Path(__file__).resolve().parent
 ALPHAS = [0.1, 0.2, 0.3, 0.5, 0.8]
 
 
-def models(train) -> dict[str, Recommender]:
+def models(train, only: list[str] | None = None) -> dict[str, Recommender]:
     """The compared models; GF-CF twice: the paper's alpha, and alpha chosen on a validation
-    split of 10% of each user's training items (the test split is never looked at)."""
+    split of 10% of each user's training items (the test split is never looked at). ``only``
+    keeps the named ones and skips the validation step."""
+    fixed: dict[str, Recommender] = {
+        "popularity": Popularity(),
+        "item co-occurrence (gf-cf linear filter, alpha 0)": GraphFilterCF(alpha=0.0,
+                                                                           n_components=0),
+        "gf-cf (alpha 0.3, 256 components)": GraphFilterCF(alpha=0.3, n_components=256)}
+    if only:
+        return {name: m for name, m in fixed.items() if any(o in name for o in only)}
     started = time.perf_counter()
     best, recall = choose_alpha(train, ALPHAS, n_components=256, fraction=0.1)
     print(f"validation recall@20 by alpha: {recall} -> {best} "
           f"({time.perf_counter() - started:.0f} s)")
-    compared: dict[str, Recommender] = {
-        "popularity": Popularity(),
-        "gf-cf (alpha 0.3, 256 components)": GraphFilterCF(alpha=0.3, n_components=256)}
+    compared = dict(fixed)
     if best != 0.3:
         compared[f"gf-cf (alpha {best} chosen on validation)"] = GraphFilterCF(
             alpha=best, n_components=256)
@@ -58,6 +64,7 @@ def main() -> None:
                         help="folder with train.txt / test.txt (default: shared gowalla)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--k", type=int, default=20)
+    parser.add_argument("--only", nargs="*", help="model name fragments, e.g. co-occurrence")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     folder = args.data or shared_data_dir() / "gowalla"
@@ -65,7 +72,7 @@ def main() -> None:
     train = interaction_matrix(split.train, split.num_users, split.num_items)
     test = interaction_matrix(split.test, split.num_users, split.num_items)
     rows = []
-    for name, model in models(train).items():
+    for name, model in models(train, args.only).items():
         with PeakMemory() as mem:
             started = time.perf_counter()
             model.fit(train)
