@@ -58,7 +58,7 @@ class BPRRecommender(Recommender):
         started, self.history_ = time.perf_counter(), []
         out_of_time = False
         for epoch in range(1, self.max_epochs + 1):
-            total = 0.0
+            total, done = 0.0, 0
             for _ in range(steps):
                 user, pos, neg = (torch.from_numpy(a) for a in sampler.sample(self.batch_size))
                 optimizer.zero_grad()
@@ -66,10 +66,11 @@ class BPRRecommender(Recommender):
                 loss.backward()
                 optimizer.step()
                 total += float(loss.detach())
+                done += 1
                 if self.time_budget_s and time.perf_counter() - started > self.time_budget_s:
                     out_of_time = True
                     break
-            self.history_.append({"epoch": epoch, "train_loss": total / steps,
+            self.history_.append({"epoch": epoch, "train_loss": total / done,
                                   "seconds": time.perf_counter() - started})
             if out_of_time:
                 break
