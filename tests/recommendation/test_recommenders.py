@@ -157,5 +157,11 @@ def test_new_product_borrows_from_its_category_and_scenes() -> None:
     got = new_product_scores(model, np.array([0]), cats, scenes, "milk", np.array([1, 0]))
     # weights: item0 1+1, item1 1+0, item3 1+1 -> (2*3 + 1*1 + 2*0) / 5 = 1.4
     assert float(got[0]) == pytest.approx(1.4)
+    # price 10 vs 10, 20 (ratio 2 -> e^-ln2 = 1/2) and 10; item 3 from the same supplier (x2):
+    # weights 2, 0.5, 4 -> (2*3 + 0.5*1 + 4*0) / 6.5
+    got = new_product_scores(model, np.array([0]), cats, scenes, "milk", np.array([1, 0]),
+                             prices=np.array([10.0, 20.0, 5.0, 10.0]), new_price=10.0,
+                             suppliers=np.array([1, 1, 1, 2]), new_supplier=2)
+    assert float(got[0]) == pytest.approx(6.5 / 6.5)
     with pytest.raises(ValueError, match="no existing product shares category 'pet'"):
         new_product_scores(model, np.array([0]), cats, scenes, "pet", np.array([0, 0]))
