@@ -4,8 +4,9 @@ A new product gets, for every user, the mean score of the existing products that
 category, weighted by (1 + scenes shared) x exp(-|log price ratio|) x (2 if the same supplier);
 so a product with no scene still borrows from its category, and a cheap yoghurt leans on cheap
 dairy from its own farm more than on premium milk from elsewhere. No retraining: the fitted
-model's scores of those neighbours are enough. When no product shares the category, the neighbours are the products sharing a scene;
-with neither, a clear error (nothing honest can be said about such a product).
+model's scores of those neighbours are enough. When no product shares the category, the
+neighbours are the products sharing a scene; with neither, a clear error (nothing honest can be
+said about such a product).
 """
 
 from __future__ import annotations
