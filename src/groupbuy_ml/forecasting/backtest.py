@@ -102,6 +102,18 @@ def read_panel(
     return validate(frame, demand_panel_schema, "backtest data")
 
 
+def fit_and_forecast(model: Any, train: pd.DataFrame, test: pd.DataFrame
+                     ) -> tuple[pd.DataFrame, float, float]:
+    """Fit ``model`` on ``train`` and forecast the rows of ``test`` (its target dropped);
+    returns the forecast with the fit and predict wall times in seconds."""
+    started = time.perf_counter()
+    model.fit(train)
+    fit_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    forecast = model.predict(train, test.drop(columns=[TARGET]))
+    return forecast, fit_seconds, time.perf_counter() - started
+
+
 def backtest(
     data: pd.DataFrame | str | Path,
     column_mapping: Mapping[str, Any] | None = None,
@@ -148,12 +160,7 @@ def backtest(
             scored = test.loc[test["is_open"] == 1]
         for name, template in named.items():
             model = copy.deepcopy(template)
-            started = time.perf_counter()
-            model.fit(train)
-            fit_seconds = time.perf_counter() - started
-            started = time.perf_counter()
-            forecast = model.predict(train, test.drop(columns=[TARGET]))
-            predict_seconds = time.perf_counter() - started
+            forecast, fit_seconds, predict_seconds = fit_and_forecast(model, train, test)
             metrics = evaluate_forecast(train, scored, forecast, season_length=m)
             cold = float(forecast["cold_start"].sum()) if "cold_start" in forecast else 0.0
             rows.append({"model": name, "origin": k, "origin_date": test[TIME].min(),

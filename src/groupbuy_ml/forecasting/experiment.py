@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import random
-import time
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from groupbuy_ml.data.schemas.panel import SERIES_KEYS, TARGET
+from groupbuy_ml.forecasting.backtest import fit_and_forecast
 from groupbuy_ml.forecasting.metrics import evaluate_forecast
 from groupbuy_ml.forecasting.plots import fan_chart
 from groupbuy_ml.forecasting.splits import holdout_split
@@ -67,12 +67,7 @@ def run_forecast_experiment(cfg: DictConfig) -> dict[str, float]:
                      data_fingerprints=source.fingerprints(), tags=tags) as run:
         panel, too_short = drop_short_series(source.load(), int(cfg.trainer.horizon) + 1)
         train, test = holdout_split(panel, int(cfg.trainer.horizon))
-        started = time.perf_counter()
-        model.fit(train)
-        fit_seconds = time.perf_counter() - started
-        started = time.perf_counter()
-        forecast = model.predict(train, test.drop(columns=[TARGET]))
-        predict_seconds = time.perf_counter() - started
+        forecast, fit_seconds, predict_seconds = fit_and_forecast(model, train, test)
         metrics = evaluate_forecast(train, test, forecast,
                                     season_length=int(cfg.trainer.season_length))
         metrics.update(fit_seconds=fit_seconds, predict_seconds=predict_seconds,
