@@ -3,6 +3,8 @@
     groupbuy simulate [key=value ...]        write a simulated market
     groupbuy train [-m] experiment=NAME ...  train, evaluate and track a model (Hydra multirun: -m)
     groupbuy promote metric=rmsse ...        register the best run and move the `champion` alias
+    groupbuy federate experiment=NAME ...    federated training across shops (Flower, Opacus DP)
+    groupbuy serve [key=value ...]           serve the champion models (Ray Serve HTTP app)
     groupbuy demo                            the main job end to end on the simulated market
 """
 
@@ -33,6 +35,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "route": ("groupbuy_ml.cli.route:route_command",
               "plan deliveries from a Solomon file, purchase list or market day -> plan.json + "
               "routes.png (configs/route.yaml)"),
+    "federate": ("groupbuy_ml.cli.federate:federate_command",
+                 "train a forecaster or recommender across clients with Flower (simulation or "
+                 "SuperLink/SuperNode deployment; configs/federate.yaml)"),
+    "serve": ("groupbuy_ml.cli.serve:serve_command",
+              "serve the champion models over HTTP with Ray Serve (configs/serve.yaml)"),
     "demo": ("groupbuy_ml.cli.demo:demo_command",
              "simulate a market, train baselines, promote the winner, print a summary"),
 }
