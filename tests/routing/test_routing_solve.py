@@ -4,7 +4,14 @@ import time
 
 import pytest
 
-from groupbuy_ml.routing import MaxSolutions, check_plan, read_solomon, solve
+from groupbuy_ml.routing import (
+    MaxSolutions,
+    VehicleType,
+    check_plan,
+    from_stops,
+    read_solomon,
+    solve,
+)
 
 
 @pytest.mark.parametrize("backend", ["ortools", "pyvrp", "ortools-plain"])
@@ -83,3 +90,14 @@ def test_mixed_fleet_cost_vs_vehicles_objective(line_stops, backend):
     assert sorted(r.vehicle for r in by_cost.routes) == [1, 2]
     assert by_cost.total_distance == pytest.approx(8.0)
     assert check_plan(problem, by_cost).is_feasible
+
+
+def test_window_narrower_than_one_time_unit_is_served(line_stops):
+    """ready = due = 1.0005 holds no integer once times are scaled by 1000 (ceil > floor)."""
+    stops = line_stops().iloc[:2].astype({"ready_time": float, "due_time": float})
+    stops.loc[1, ["ready_time", "due_time"]] = 1.0005
+    problem = from_stops(stops, VehicleType(count=1, capacity=2), name="narrow")
+    plan = solve(problem, time_limit_s=1)
+    assert plan.route_lists() == [[1]]
+    assert check_plan(problem, plan).is_feasible
+

@@ -205,6 +205,9 @@ def _add_time(routing: pywrapcp.RoutingModel, manager: pywrapcp.RoutingIndexMana
               problem: Problem, times: np.ndarray, scale: int) -> None:
     ready = np.ceil(problem.array("ready_time") * scale - 1e-7).astype(np.int64)
     due = np.floor(problem.array("due_time") * scale + 1e-7).astype(np.int64)
+    # A window narrower than one time unit holds no integer: keep its rounded-up start (the
+    # feasibility check on real times still judges the plan).
+    due = np.maximum(due, ready)
     shifts = [problem.shift(v) for v in range(problem.num_vehicles)]
     horizon = int(max(int(due.max()), *(math.floor(e * scale) for _, e in shifts)))
     cb = routing.RegisterTransitMatrix(times.tolist())

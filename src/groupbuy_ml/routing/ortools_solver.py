@@ -17,9 +17,10 @@ the deadline (minus a margin for building the model), so the whole call ends wit
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from groupbuy_ml.routing.ortools_model import SearchResult, guarded_search
 from groupbuy_ml.routing.plan import Plan, build_plan
@@ -130,13 +131,9 @@ def solve_ortools(
         best = _eliminate(problem, best, deadline, time_limit_s, s, budget, penalty, log,
                           common | {"hard_deadline": hard, "stopping": stopping})
         vehicles = sum(1 for r in best.routes if r)
-        polish = run_search(problem, time_limit_s=_left(deadline, deadline - time.perf_counter()),
-                            num_vehicles=vehicles, drop_penalty=penalty,
-                            initial_routes=[r for r in best.routes if r], solution_limit=budget,
-                            stopping=stopping, **common)
-        log.append(("polish", polish))
-        if polish.routes is not None and len(polish.dropped) <= len(best.dropped):
-            best = polish
+        if vehicles:  # OR-Tools aborts the process on a model with no vehicle (all dropped)
+            best = _polish(problem, best, vehicles, deadline, budget, penalty, stopping, log,
+                           run_search, common)
     wall = time.perf_counter() - t0
     stats = {
         "backend": "ortools-plain" if s.default_parameters else "ortools",
@@ -196,3 +193,18 @@ def _type_fixed_cost(problem: Problem, scale: int) -> list[int]:
     """Each vehicle's fixed cost in the units of the arc costs (distance x scale x 100)."""
     return [int(round(problem.vehicle_type_of(v).fixed_cost * scale * 100))
             for v in range(problem.num_vehicles)]
+
+
+def _polish(problem: Problem, best: SearchResult, vehicles: int, deadline: float,
+            budget: int | None, penalty: int, stopping: StoppingCriterion | None,
+            log: list[tuple[str, SearchResult]], run_search: Callable[..., SearchResult],
+            common: dict[str, Any]) -> SearchResult:
+    """Distance polish with the fleet fixed at the ``vehicles`` the routes use."""
+    polish = run_search(problem, time_limit_s=_left(deadline, deadline - time.perf_counter()),
+                        num_vehicles=vehicles, drop_penalty=penalty,
+                        initial_routes=[r for r in best.routes if r], solution_limit=budget,
+                        stopping=stopping, **common)
+    log.append(("polish", polish))
+    if polish.routes is not None and len(polish.dropped) <= len(best.dropped):
+        return polish
+    return best
