@@ -37,7 +37,7 @@ from groupbuy_ml.forecasting.metrics import (
     wape,
     wrmsse,
 )
-from groupbuy_ml.forecasting.neural import LSTMForecaster, TFTForecaster
+from groupbuy_ml.forecasting.neural import LSTMForecaster, QuantileRNNForecaster, TFTForecaster
 from groupbuy_ml.forecasting.splits import holdout_split, rolling_origins
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "LSTMForecaster",
     "LightGBMForecaster",
     "Naive",
+    "QuantileRNNForecaster",
     "SeasonalNaive",
     "SeriesScores",
     "TFTForecaster",

@@ -6,5 +6,12 @@ from groupbuy_ml.forecasting.neural.forecasters import (
     NeuralForecaster,
     TFTForecaster,
 )
+from groupbuy_ml.forecasting.neural.quantile_forecaster import QuantileRNNForecaster
 
-__all__ = ["LSTMForecaster", "NeuralForecaster", "PanelDataModule", "TFTForecaster"]
+__all__ = [
+    "LSTMForecaster",
+    "NeuralForecaster",
+    "PanelDataModule",
+    "QuantileRNNForecaster",
+    "TFTForecaster",
+]

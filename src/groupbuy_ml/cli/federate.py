@@ -1,0 +1,30 @@
+"""``groupbuy federate``: a federated experiment (configs/federate.yaml) as a Hydra app."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hydra.utils import get_method
+from omegaconf import DictConfig
+from rich.console import Console
+
+from groupbuy_ml.cli.hydra_app import run_hydra
+from groupbuy_ml.cli.train import metrics_table
+
+
+def run_federation(cfg: DictConfig) -> float | None:
+    """Call ``cfg.pipeline``; print the run's metrics; return the one a sweeper optimises."""
+    from groupbuy_ml.cli import USER_ERRORS
+
+    try:
+        metrics = get_method(cfg.pipeline)(cfg)
+    except USER_ERRORS as err:  # one line for input errors, not Hydra's stack trace
+        raise SystemExit(f"groupbuy federate: {err}") from None
+    Console().print(metrics_table(metrics))
+    metric = cfg.get("optimized_metric")
+    return metrics.get(metric) if metric else None
+
+
+def federate_command(args: Sequence[str]) -> None:
+    """Run ``groupbuy federate [key=value ...]`` (``-m`` sweeps, ``--cfg job`` to inspect)."""
+    run_hydra("federate", run_federation, args)
