@@ -1,0 +1,41 @@
+"""Request and response models of the HTTP API (pydantic), one module per endpoint."""
+
+from groupbuy_ml.serving.schemas.common import (
+    ErrorDetail,
+    ErrorResponse,
+    HealthResponse,
+    ModelRef,
+    ModelsResponse,
+)
+from groupbuy_ml.serving.schemas.forecast import (
+    CovariateRow,
+    ForecastPoint,
+    ForecastRequest,
+    ForecastResponse,
+    Ordering,
+    SeriesForecast,
+    SeriesKey,
+)
+from groupbuy_ml.serving.schemas.recommend import (
+    HouseholdProfile,
+    RecommendedItem,
+    RecommendRequest,
+    RecommendResponse,
+)
+from groupbuy_ml.serving.schemas.route import (
+    DepotIn,
+    DroppedStop,
+    FleetIn,
+    PlannedRoute,
+    RouteRequest,
+    RouteResponse,
+    StopIn,
+)
+
+__all__ = [
+    "CovariateRow", "DepotIn", "DroppedStop", "ErrorDetail", "ErrorResponse", "FleetIn",
+    "ForecastPoint", "ForecastRequest", "ForecastResponse", "HealthResponse", "HouseholdProfile",
+    "ModelRef", "ModelsResponse", "Ordering", "PlannedRoute", "RecommendRequest",
+    "RecommendResponse", "RecommendedItem", "RouteRequest", "RouteResponse", "SeriesForecast",
+    "SeriesKey", "StopIn",
+]
