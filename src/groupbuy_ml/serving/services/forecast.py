@@ -20,9 +20,9 @@ import pandas as pd
 from groupbuy_ml.forecasting.metrics import quantile_columns
 from groupbuy_ml.forecasting.ordering import interpolate_quantile, newsvendor_orders
 from groupbuy_ml.forecasting.series import PREDICTION, TIME
-from groupbuy_ml.serving.champion import ChampionWatcher, Loaded
+from groupbuy_ml.serving.champion import Loaded
 from groupbuy_ml.serving.config import ServingConfig
-from groupbuy_ml.serving.errors import ModelUnavailableError, ServiceError, UnprocessableError
+from groupbuy_ml.serving.errors import ServiceError, UnprocessableError
 from groupbuy_ml.serving.schemas.common import ModelRef
 from groupbuy_ml.serving.schemas.forecast import (
     ForecastPoint,
@@ -30,6 +30,7 @@ from groupbuy_ml.serving.schemas.forecast import (
     ForecastResponse,
     SeriesForecast,
 )
+from groupbuy_ml.serving.services.champion_service import ChampionService, watch_champion
 from groupbuy_ml.serving.services.forecast_inputs import (
     ForecastState,
     build_future,
@@ -51,15 +52,12 @@ class _Prepared:
     from_request: bool
 
 
-class ForecastService:
+class ForecastService(ChampionService[ForecastState]):
     """Answers :class:`ForecastRequest` with the champion forecaster.
 
     Args:
         watcher: follows the registry alias and holds the loaded :class:`ForecastState`.
     """
-
-    def __init__(self, watcher: ChampionWatcher[ForecastState]) -> None:
-        self.watcher = watcher
 
     @classmethod
     def from_registry(cls, config: ServingConfig, poll: bool = True) -> ForecastService:
@@ -74,35 +72,14 @@ class ForecastService:
         def prepare(model: Any, ref: ModelRef) -> ForecastState:
             return load_forecast_state(model, market, config.history_periods)
 
-        watcher = ChampionWatcher(config.forecast_model, config.target(), prepare,
-                                  config.alias, config.poll_interval_s)
-        watcher.try_refresh()
-        if poll:
-            watcher.start()
-        return cls(watcher)
-
-    @property
-    def model_ref(self) -> ModelRef | None:
-        """The version served now."""
-        current = self.watcher.current
-        return None if current is None else current.ref
-
-    def handle(self, request: ForecastRequest) -> ForecastResponse:
-        """Answer one request (raises :class:`ServiceError` subclasses for bad ones)."""
-        result = self.handle_batch([request])[0]
-        if isinstance(result, ServiceError):
-            raise result
-        return result
+        return cls(watch_champion(config.forecast_model, config, prepare, poll))
 
     def handle_batch(self, requests: Sequence[ForecastRequest]
                      ) -> list[ForecastResponse | ServiceError]:
         """Answer several requests on one champion snapshot; errors are returned, not raised."""
         loaded = self.watcher.current
         if loaded is None:
-            error = ModelUnavailableError(
-                f"no {self.watcher.alias!r} version of {self.watcher.model_name!r} is loaded yet"
-                + (f" ({self.watcher.last_error})" if self.watcher.last_error else ""))
-            return [error for _ in requests]
+            return [self.unavailable() for _ in requests]
         results: list[ForecastResponse | ServiceError | None] = [None] * len(requests)
         prepared: dict[int, _Prepared] = {}
         for i, request in enumerate(requests):

@@ -19,10 +19,9 @@ import torch
 
 from groupbuy_ml.data.market import load_market_table
 from groupbuy_ml.data.simulate.catalog import SCENES
-from groupbuy_ml.serving.champion import ChampionWatcher, Loaded
+from groupbuy_ml.serving.champion import Loaded
 from groupbuy_ml.serving.config import ServingConfig
 from groupbuy_ml.serving.errors import (
-    ModelUnavailableError,
     NotFoundError,
     ServiceError,
     UnprocessableError,
@@ -34,6 +33,7 @@ from groupbuy_ml.serving.schemas.recommend import (
     RecommendRequest,
     RecommendResponse,
 )
+from groupbuy_ml.serving.services.champion_service import ChampionService, watch_champion
 
 __all__ = ["RecommendService", "RecommendState", "load_recommend_state"]
 
@@ -74,11 +74,8 @@ def load_recommend_state(model: Any, market_dir: Path | None) -> RecommendState:
     return RecommendState(model, int(n_users), int(n_items), categories, scene_items)
 
 
-class RecommendService:
+class RecommendService(ChampionService[RecommendState]):
     """Answers :class:`RecommendRequest` with the champion recommender."""
-
-    def __init__(self, watcher: ChampionWatcher[RecommendState]) -> None:
-        self.watcher = watcher
 
     @classmethod
     def from_registry(cls, config: ServingConfig, poll: bool = True) -> RecommendService:
@@ -91,35 +88,14 @@ class RecommendService:
         def prepare(model: Any, ref: ModelRef) -> RecommendState:
             return load_recommend_state(model, market)
 
-        watcher = ChampionWatcher(config.recommend_model, config.target(), prepare,
-                                  config.alias, config.poll_interval_s)
-        watcher.try_refresh()
-        if poll:
-            watcher.start()
-        return cls(watcher)
-
-    @property
-    def model_ref(self) -> ModelRef | None:
-        """The version served now."""
-        current = self.watcher.current
-        return None if current is None else current.ref
-
-    def handle(self, request: RecommendRequest) -> RecommendResponse:
-        """Answer one request (raises :class:`ServiceError` subclasses for bad ones)."""
-        result = self.handle_batch([request])[0]
-        if isinstance(result, ServiceError):
-            raise result
-        return result
+        return cls(watch_champion(config.recommend_model, config, prepare, poll))
 
     def handle_batch(self, requests: Sequence[RecommendRequest]
                      ) -> list[RecommendResponse | ServiceError]:
         """Answer several requests on one champion snapshot; errors are returned, not raised."""
         loaded = self.watcher.current
         if loaded is None:
-            error = ModelUnavailableError(
-                f"no {self.watcher.alias!r} version of {self.watcher.model_name!r} is loaded yet"
-                + (f" ({self.watcher.last_error})" if self.watcher.last_error else ""))
-            return [error for _ in requests]
+            return [self.unavailable() for _ in requests]
         state = loaded.state
         known = sorted({r.user_id for r in requests
                         if r.user_id is not None and r.user_id < state.n_users})

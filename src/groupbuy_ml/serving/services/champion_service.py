@@ -1,0 +1,63 @@
+"""What the forecast and recommend services share: a champion that follows the registry alias,
+the version served now, and one request answered as a batch of one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+from groupbuy_ml.serving.champion import ChampionWatcher
+from groupbuy_ml.serving.config import ServingConfig
+from groupbuy_ml.serving.errors import ModelUnavailableError, ServiceError
+from groupbuy_ml.serving.schemas.common import ModelRef
+
+__all__ = ["ChampionService", "watch_champion"]
+
+T = TypeVar("T")
+
+
+def watch_champion(model_name: str, config: ServingConfig,
+                   prepare: Callable[[Any, ModelRef], T], poll: bool) -> ChampionWatcher[T]:
+    """A watcher of ``model_name@config.alias`` with the first load tried now (a missing model
+    or alias is not fatal: the service answers 503 until one appears); polls when ``poll``."""
+    watcher = ChampionWatcher(model_name, config.target(), prepare, config.alias,
+                              config.poll_interval_s)
+    watcher.try_refresh()
+    if poll:
+        watcher.start()
+    return watcher
+
+
+class ChampionService(Generic[T]):
+    """Base of a service answering requests with the version its watcher holds now.
+
+    Subclasses implement :meth:`handle_batch`; errors for single requests are returned in place
+    of their answers, so one bad request never fails its batch.
+    """
+
+    def __init__(self, watcher: ChampionWatcher[T]) -> None:
+        self.watcher = watcher
+
+    @property
+    def model_ref(self) -> ModelRef | None:
+        """The version served now."""
+        current = self.watcher.current
+        return None if current is None else current.ref
+
+    def handle(self, request: Any) -> Any:
+        """Answer one request (raises :class:`ServiceError` subclasses for bad ones)."""
+        result = self.handle_batch([request])[0]
+        if isinstance(result, ServiceError):
+            raise result
+        return result
+
+    def handle_batch(self, requests: Sequence[Any]) -> list[Any]:
+        """Answer several requests on one champion snapshot; errors are returned, not raised."""
+        raise NotImplementedError
+
+    def unavailable(self) -> ModelUnavailableError:
+        """The 503 answered while no version is loaded."""
+        watcher = self.watcher
+        return ModelUnavailableError(
+            f"no {watcher.alias!r} version of {watcher.model_name!r} is loaded yet"
+            + (f" ({watcher.last_error})" if watcher.last_error else ""))
