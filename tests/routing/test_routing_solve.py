@@ -101,3 +101,14 @@ def test_window_narrower_than_one_time_unit_is_served(line_stops):
     assert plan.route_lists() == [[1]]
     assert check_plan(problem, plan).is_feasible
 
+
+
+def test_every_stop_unservable_gives_a_plan_that_drops_them(line_stops):
+    """Demand 5 on vans of capacity 1 with dropping allowed: an empty plan, not a solver abort
+    (the fleet phase once re-solved with 0 vehicles and OR-Tools aborted the process)."""
+    stops = line_stops().iloc[:2].copy()
+    stops.loc[1, "demand"] = 5
+    problem = from_stops(stops, VehicleType(count=3, capacity=1), name="unservable")
+    plan = solve(problem, time_limit_s=1, allow_drop=True)
+    assert plan.num_vehicles == 0
+    assert list(plan.dropped) == [1]
