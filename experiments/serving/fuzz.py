@@ -34,19 +34,19 @@ from typing import Any
 
 import httpx
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
+from hypothesis import given
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
-from schemathesis.core.failures import Failure, FailureGroup
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fuzz_cases import (  # noqa: E402
+    CHECKS,
+    ROUTE_BUDGET_S,
+    failed_checks,
+    for_each_case,
+    generated,
+    route_problems,
+)
 from report import RESULTS_DIR, machine, write_results  # noqa: E402
 from servers import API_KEY_ENV, serve_app, uptime  # noqa: E402
 from setup_models import setup_champions  # noqa: E402
@@ -55,45 +55,25 @@ from groupbuy_ml.serving.config import ServingConfig  # noqa: E402
 from groupbuy_ml.serving.schemas import RouteResponse  # noqa: E402
 
 API_KEY = "fuzz-key"
-ROUTE_BUDGET_S = 0.3
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
-
-
-def bounded_route_budget(case: schemathesis.Case) -> None:
-    """Cap a valid generated ``time_limit_s`` of a route request at ``ROUTE_BUDGET_S``."""
-    body = case.body
-    if case.path == "/v1/route" and isinstance(body, dict):
-        limit = body.get("time_limit_s")
-        if isinstance(limit, int | float) and not isinstance(limit, bool) \
-                and ROUTE_BUDGET_S < limit <= 30:
-            body["time_limit_s"] = ROUTE_BUDGET_S
 
 
 def _fuzz_operation(operation: Any, mode: GenerationMode, examples: int,
                     headers: dict[str, str], statuses: Counter, failures: list[str]) -> None:
     label = f"{operation.method.upper()}_{operation.path}"
 
-    @given(case=operation.as_strategy(generation_mode=mode, headers=headers))
-    @settings(max_examples=examples, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck), phases=[Phase.generate])
-    def run(case: schemathesis.Case) -> None:
-        bounded_route_budget(case)
+    def handle(case: schemathesis.Case) -> None:
         try:
             response = case.call(headers=headers, timeout=60)
         except Exception as error:  # connection-level failure: count it, keep going
             statuses[f"{mode.value} {label} error:{type(error).__name__}"] += 1
             return
         statuses[f"{mode.value} {label} {response.status_code}"] += 1
-        try:
-            case.validate_response(response, checks=CHECKS)
-        except (FailureGroup, Failure) as failure:
-            found = getattr(failure, "exceptions", [failure])
-            titles = "; ".join(getattr(f, "title", type(f).__name__) for f in found)
+        titles = failed_checks(case, response)
+        if titles:
             failures.append(f"{mode.value} {label} -> {response.status_code}: {titles}: "
                             f"{response.text[:160]}")
 
-    run()
+    for_each_case(operation, mode, examples, headers, handle)
 
 
 def fuzz_schema(schema: Any, modes: list[GenerationMode], examples: int,
@@ -113,29 +93,6 @@ def fuzz_schema(schema: Any, modes: list[GenerationMode], examples: int,
     return statuses, failures
 
 
-def _stop(i: int) -> st.SearchStrategy[dict[str, Any]]:
-    coord = st.floats(-50, 50, allow_nan=False)
-    return st.tuples(coord, coord, st.floats(0, 200), st.floats(0, 900), st.floats(0, 600),
-                     st.floats(0, 30)).map(lambda t: {
-                         "id": i, "x": t[0], "y": t[1], "demand": t[2], "ready_time": t[3],
-                         "due_time": t[3] + t[4], "service_time": t[5]})
-
-
-@st.composite
-def route_problems(draw: st.DrawFn) -> dict[str, Any]:
-    """A valid ``/v1/route`` body: 1-25 stops, a depot, a fleet and a short solver budget."""
-    n = draw(st.integers(1, 25))
-    return {
-        "depot": {"x": 0.0, "y": 0.0, "ready_time": 0.0,
-                  "due_time": draw(st.floats(60, 1440))},
-        "stops": [draw(_stop(i)) for i in range(1, n + 1)],
-        "vehicles": {"count": draw(st.integers(1, 6)), "capacity": draw(st.floats(1, 500))},
-        "speed": draw(st.floats(0.1, 5)), "time_limit_s": draw(st.floats(0.1, ROUTE_BUDGET_S)),
-        "objective": draw(st.sampled_from(["vehicles", "distance"])),
-        "allow_drop": draw(st.booleans()),
-    }
-
-
 def fuzz_route_problems(url: str, examples: int, headers: dict[str, str],
                         statuses: Counter, failures: list[str]) -> None:
     """Send ``examples`` valid generated delivery problems to ``/v1/route``."""
@@ -143,8 +100,7 @@ def fuzz_route_problems(url: str, examples: int, headers: dict[str, str],
     with httpx.Client(timeout=60, headers=headers) as client:
 
         @given(body=route_problems())
-        @settings(max_examples=examples, deadline=None, database=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck), phases=[Phase.generate])
+        @generated(examples)
         def run(body: dict[str, Any]) -> None:
             try:
                 response = client.post(f"{url}/v1/route", json=body)

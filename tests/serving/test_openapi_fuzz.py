@@ -12,6 +12,7 @@ with >= 1,000 cases in ``experiments/serving/fuzz.py``.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,17 +20,13 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
+from hypothesis import given
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
-from schemathesis.core.failures import Failure, FailureGroup
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+
+# The fuzz helpers are shared with the live run in experiments/serving (fuzz_cases.py).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "experiments" / "serving"))
+from fuzz_cases import failed_checks, for_each_case, generated, route_problems  # noqa: E402
 
 from groupbuy_ml.data.market import market_panel
 from groupbuy_ml.data.simulate import MarketConfig, simulate_market
@@ -46,9 +43,6 @@ from groupbuy_ml.serving.services.recommend import load_recommend_state
 
 API_KEY = "fuzz-key"
 EXAMPLES_PER_OPERATION = 40
-ROUTE_BUDGET_S = 0.3  # solver seconds per generated route request (valid values stay valid)
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
 
 
 @dataclass
@@ -95,35 +89,19 @@ OPERATIONS = {("GET", "/healthz"), ("GET", "/v1/models"), ("POST", "/v1/forecast
               ("POST", "/v1/recommend"), ("POST", "/v1/route")}
 
 
-def _bounded_route_budget(case: schemathesis.Case) -> None:
-    body = case.body
-    if case.path == "/v1/route" and isinstance(body, dict):
-        limit = body.get("time_limit_s")
-        if isinstance(limit, int | float) and not isinstance(limit, bool) \
-                and ROUTE_BUDGET_S < limit <= 30:
-            body["time_limit_s"] = ROUTE_BUDGET_S
-
-
 def _fuzz_operation(operation: Any, mode: GenerationMode, examples: int, statuses: Counter,
                     failures: list[str]) -> None:
     name = f"{operation.method.upper()} {operation.path}"
 
-    @given(case=operation.as_strategy(generation_mode=mode, headers={"X-API-Key": API_KEY}))
-    @settings(max_examples=examples, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck), phases=[Phase.generate])
-    def run(case: schemathesis.Case) -> None:
-        _bounded_route_budget(case)
+    def handle(case: schemathesis.Case) -> None:
         response = case.call(headers={"X-API-Key": API_KEY})
         statuses[(operation.method.upper(), operation.path, response.status_code)] += 1
-        try:
-            case.validate_response(response, checks=CHECKS)
-        except (FailureGroup, Failure) as failure:  # every failed check of this case
-            found = getattr(failure, "exceptions", [failure])
-            titles = "; ".join(getattr(f, "title", type(f).__name__) for f in found)
+        titles = failed_checks(case, response)
+        if titles:
             failures.append(f"{name} -> {response.status_code}: {titles}: "
                             f"{response.text[:200]}")
 
-    run()
+    for_each_case(operation, mode, examples, {"X-API-Key": API_KEY}, handle)
 
 
 def fuzz(schema: Any, mode: GenerationMode, examples: int) -> tuple[Counter, list[str]]:
@@ -165,8 +143,8 @@ def test_generated_requests_get_no_5xx_and_match_the_documented_responses(
 # answered with 500: in groupbuy_ml.routing, a plan that routes no stop is re-solved with 0
 # vehicles and OR-Tools aborts the process (a failed CHECK), and a time window narrower than the
 # integer time scale makes CumulVar.SetRange raise "CP Solver fail". Both are fixed in the
-# routing package; RouteService must answer both with a plan. They run in a subprocess: if the abort came back it would take the
-# test run down with it.
+# routing package; RouteService must answer both with a plan. They run in a subprocess: if the
+# abort came back it would take the test run down with it.
 ALL_STOPS_UNSERVABLE = {"depot": {"x": 0, "y": 0}, "vehicles": {"count": 3, "capacity": 1},
                         "stops": [{"id": 1, "x": 1, "y": 1, "demand": 5}]}
 WINDOW_NARROWER_THAN_TIME_SCALE = {
@@ -203,27 +181,6 @@ def test_route_problems_found_by_fuzzing_are_answered_not_crashed() -> None:
     assert answers == ["answered True [1]", "answered True []"], answers
 
 
-@st.composite
-def delivery_problems(draw: st.DrawFn) -> dict[str, Any]:
-    """Valid /v1/route bodies (JSON Schema cannot express x-with-y, so schemathesis' own valid
-    bodies never reach the solver): 1-12 stops with any windows, demands and fleet."""
-    n = draw(st.integers(1, 12))
-    coord, window = st.floats(-50, 50), st.floats(0, 900)
-    stops = []
-    for i in range(1, n + 1):
-        ready = draw(window)
-        stops.append({"id": i, "x": draw(coord), "y": draw(coord),
-                      "demand": draw(st.floats(0, 200)), "ready_time": ready,
-                      "due_time": ready + draw(st.floats(0, 600)),
-                      "service_time": draw(st.floats(0, 30))})
-    return {"depot": {"x": 0.0, "y": 0.0, "due_time": draw(st.floats(60, 1440))},
-            "stops": stops,
-            "vehicles": {"count": draw(st.integers(1, 4)), "capacity": draw(st.floats(1, 500))},
-            "speed": draw(st.floats(0.1, 5)), "time_limit_s": 0.1,
-            "objective": draw(st.sampled_from(["vehicles", "distance"])),
-            "allow_drop": draw(st.booleans())}
-
-
 def test_generated_delivery_problems_get_a_plan_or_a_4xx(api_app: Any) -> None:
     from fastapi.testclient import TestClient
 
@@ -232,9 +189,8 @@ def test_generated_delivery_problems_get_a_plan_or_a_4xx(api_app: Any) -> None:
     client = TestClient(api_app, headers={"X-API-Key": API_KEY})
     statuses: Counter = Counter()
 
-    @given(body=delivery_problems())
-    @settings(max_examples=15, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck), phases=[Phase.generate])
+    @given(body=route_problems(max_stops=12, max_vehicles=4, time_limit_s=0.1))
+    @generated(15)
     def run(body: dict[str, Any]) -> None:
         response = client.post("/v1/route", json=body)
         statuses[response.status_code] += 1
