@@ -7,7 +7,9 @@ server the closed-loop load generator (``loadgen.py``, its own process) runs eve
 clients, a lighter ``/v1/route`` row (8 stops, 1 s solver budget) at 1 and 4, and ``/healthz``
 at 1 and 16 clients (no model work: what the server itself costs per request, and its
 ceiling). The Serve app uses the deployment options of the shipped ``serving/groupbuy.yaml``
-with autoscaled deployments pinned at one replica (:func:`pinned_options`).
+with autoscaled deployments pinned at one replica (:func:`pinned_options`); it runs twice: as
+shipped, entered through HAProxy (``serve``), and through Serve's Python proxy actor
+(``serve-proxy``), to show what each ingress path costs.
 
 Writes ``results/benchmark.json`` and regenerates ``RESULTS.md`` (with the fuzz and fault runs
 when their JSON files exist).
@@ -47,6 +49,7 @@ from setup_models import setup_champions  # noqa: E402
 from groupbuy_ml.serving.config import ServingConfig  # noqa: E402
 
 API_KEY = "benchmark-key"
+SERVERS = {"plain": None, "serve": "haproxy", "serve-proxy": "proxy"}  # name: Serve ingress
 
 
 def rows_to_run(concurrency: list[int], route_concurrency: list[int]) -> Iterator[tuple[str, int]]:
@@ -116,8 +119,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds before each row")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
     parser.add_argument("--route-concurrency", type=int, nargs="+", default=[1, 4])
-    parser.add_argument("--servers", nargs="+", default=["plain", "serve"],
-                        choices=["plain", "serve"])
+    parser.add_argument("--servers", nargs="+", default=list(SERVERS), choices=list(SERVERS))
     args = parser.parse_args()
     console = Console()
     champions = setup_champions(args.root)
@@ -130,9 +132,11 @@ def main() -> None:
         "champions": {"forecast": f"{champions.forecast_model} v{champions.forecast_version}",
                       "recommend": f"{champions.recommend_model} v{champions.recommend_version}"},
         "serve_deployments": pinned_options(), "servers": [],
+        "serve_ingress": {name: SERVERS[name] for name in args.servers if SERVERS[name]},
     }
     for name in args.servers:
-        server = plain_app(config) if name == "plain" else serve_app(config, pinned_options())
+        server = plain_app(config) if SERVERS[name] is None else \
+            serve_app(config, pinned_options(), ingress=SERVERS[name])
         record["servers"].append(measure_server(name, server, champions.market_dir, args,
                                                 console))
     RESULTS_DIR.mkdir(exist_ok=True)

@@ -73,8 +73,11 @@ def slope_per_minute(times: list[float], values: list[float]) -> float:
 
 def memory_run(url: str, market: Path, seconds: float, work: Path,
                deployments: tuple[str, ...]) -> dict[str, Any]:
-    """Sustained load with replica memory sampled every 2 s (after a 10 s warm-up load)."""
-    procs = {d: replica_processes(d) for d in ("proxy", *deployments)}
+    """Sustained load with the memory of Serve's processes (ingress and replicas) sampled every
+    2 s (after a 10 s warm-up load)."""
+    procs = {d: replica_processes(d) for d in ("proxy", "haproxy_manager", "haproxy",
+                                               *deployments)}
+    procs = {d: p for d, p in procs.items() if p}
     loads = [start_loadgen(url, "recommend", 12, seconds, market, work / "mem_rec.json", API_KEY,
                            warmup_s=WARMUP_S),
              start_loadgen(url, "forecast", 4, seconds, market, work / "mem_fc.json", API_KEY,
@@ -82,13 +85,14 @@ def memory_run(url: str, market: Path, seconds: float, work: Path,
     t0, trace = time.time(), []
     while any(p.poll() is None for p in loads):
         point: dict[str, Any] = {"t": round(time.time() - t0, 1), "unix": time.time()}
-        for name, processes in procs.items():
+        for name in procs:
             try:
-                infos = [p.memory_full_info() for p in processes]
+                infos = [p.memory_full_info() for p in procs[name]]
                 point[name] = {"rss_mb": sum(i.rss for i in infos) / 2**20,
                                "uss_mb": sum(i.uss for i in infos) / 2**20}
-            except Exception as error:  # a process went away: record it, keep sampling
+            except Exception as error:  # a process went away: record it, follow its successor
                 point[name] = {"error": type(error).__name__}
+                procs[name] = replica_processes(name) or procs[name]  # HAProxy reloads: new pid
         trace.append(point)
         time.sleep(2.0)
     began = max(_samples(work / f)[1] for f in ("mem_rec.json", "mem_fc.json"))

@@ -78,7 +78,7 @@ def targets(bench: dict | None, fuzz: dict | None, faults: dict | None) -> list[
         out.append([">= 1,000 schemathesis cases, zero 5xx", "not run", "n/a"])
     kill = (faults or {}).get("kill")
     out.append(["replica killed under load: < 1% failed requests",
-                f"{kill['failed']} of {kill['requests']} failed ({kill['failed_fraction']:.2%}),"
+                f"{kill['failed']} of {kill['requests']} failed ({kill['failed_fraction']:.3%}),"
                 f" back to 2 replicas after {kill['recovery_s']:.1f} s"
                 if kill and kill.get("recovery_s") is not None else
                 (f"{kill['failed']} of {kill['requests']} failed; no recovery seen in 60 s"
@@ -139,8 +139,11 @@ def _bench_section(bench: dict) -> list[str]:
               "called in its thread pool, one request per call); `serve` = the shipped Ray Serve "
               "app with the deployment options of `serving/groupbuy.yaml`, autoscaling pinned at "
               "one `api` replica so that no row is measured while a second one loads the models "
-              "(Serve's HTTP proxy -> `api` replica: FastAPI + forecast/recommend services with "
-              "`@serve.batch`; route requests -> `route` replica)."]
+              "(HAProxy -> the `api` replica's own HTTP server: FastAPI + forecast/recommend "
+              "services with `@serve.batch`; route requests -> `route` replica by a deployment "
+              "handle); `serve-proxy` = the same app entered through Serve's Python proxy actor "
+              "instead of HAProxy (proxy -> `api` replica by an actor call: one more Python "
+              "process per request)."]
     lines.append("")
     for server in bench["servers"]:
         lines.append(f"- {server['server']}: started in {server['startup_s']} s; `uptime` "
@@ -150,8 +153,10 @@ def _bench_section(bench: dict) -> list[str]:
 
 def _earlier_section(bench: dict, name: str) -> list[str]:
     """An earlier benchmark run (same script), kept for comparison: req/s and p99 per row."""
-    lines = [f"### Earlier run ({name})", "", f"Command: `{bench['command']}` ({bench['date']}).",
-             ""]
+    ingress = bench.get("serve_ingress", {}).get("serve", "proxy")
+    lines = [f"### Earlier run ({name})", "", f"Command: `{bench['command']}` ({bench['date']}); "
+             f"Serve entered through its {'Python proxy actor' if ingress == 'proxy' else ingress}"
+             ".", ""]
     rows = []
     plain = {(r["endpoint"], r["concurrency"]): r for s in bench["servers"]
              if s["server"] == "plain" for r in s["rows"]}
@@ -254,7 +259,7 @@ def _faults_section(faults: dict) -> list[str]:
         lines += _table(["replicas", "back to full after s", "requests", "failed",
                          "failed fraction", "p99 ms", "max ms", "statuses"],
                         [[kill["replicas_before"], back, kill["requests"], kill["failed"],
-                          f"{kill['failed_fraction']:.2%}", f"{kill['p99_ms']:.1f}",
+                          f"{kill['failed_fraction']:.3%}", f"{kill['p99_ms']:.1f}",
                           f"{kill['max_ms']:.1f}", json.dumps(kill["statuses"])]])
         lines.append("")
     return lines

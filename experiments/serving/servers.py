@@ -1,7 +1,8 @@
 """The two servers the benchmark compares, and the load generator process that drives them.
 
 - :func:`serve_app`: the Ray Serve app (:func:`groupbuy_ml.serving.runner.running_app`) with the
-  deployment options of the shipped Serve config ``serving/groupbuy.yaml``;
+  deployment options of the shipped Serve config ``serving/groupbuy.yaml``, entered through
+  HAProxy (the default) or Serve's Python proxy (``ingress="proxy"``);
 - :func:`plain_app`: ``plain_fastapi.py`` in its own uvicorn process;
 - :func:`run_loadgen`: ``loadgen.py`` in its own process, so that the client never shares the
   server's event loop (it still shares the machine's two cores, as any loopback benchmark does);
@@ -50,12 +51,12 @@ def with_replicas(options: Mapping[str, Mapping[str, Any]], deployment: str,
 
 @contextmanager
 def serve_app(config: ServingConfig, deployments: Mapping[str, Mapping[str, Any]] | None = None,
-              temp_dir: str = "/tmp/ray_s2") -> Iterator[str]:
+              temp_dir: str = "/tmp/ray_s2", ingress: str = "haproxy") -> Iterator[str]:
     """The Ray Serve app on a free loopback port (2 CPUs); yields its base URL."""
     Path(temp_dir).mkdir(parents=True, exist_ok=True)
     options = shipped_deployments() if deployments is None else deployments
     with running_app(config, num_cpus=2, object_store_mb=256, temp_dir=temp_dir,
-                     deployment_options=options) as base_url:
+                     deployment_options=options, ingress=ingress) as base_url:
         yield base_url
 
 
@@ -113,15 +114,21 @@ def start_loadgen(base_url: str, endpoint: str, concurrency: int, duration_s: fl
     return subprocess.Popen(command)
 
 
+INGRESS_PROCESSES = {"proxy": "ray::ProxyActor", "haproxy_manager": "ray::HAProxyManager"}
+
+
 def replica_processes(deployment: str, app: str = APP_NAME) -> list[psutil.Process]:
     """Processes of ``deployment``'s Serve replicas (Ray titles them
-    ``ray::ServeReplica:<app>:<deployment>``); ``"proxy"`` gives Serve's HTTP proxy."""
-    title = "ray::ProxyActor" if deployment == "proxy" else \
-        f"ray::ServeReplica:{app}:{deployment}"
+    ``ray::ServeReplica:<app>:<deployment>``); ``"proxy"`` gives Serve's HTTP proxy actor,
+    ``"haproxy_manager"`` the actor that runs HAProxy, ``"haproxy"`` HAProxy itself."""
+    title = INGRESS_PROCESSES.get(deployment, f"ray::ServeReplica:{app}:{deployment}")
     found = []
     for process in psutil.process_iter(["cmdline"]):
         cmdline = process.info.get("cmdline") or [""]
-        if cmdline[0].split(".", 1)[0].strip() == title:
+        if deployment == "haproxy":
+            if Path(cmdline[0]).name == "haproxy":
+                found.append(process)
+        elif cmdline[0].split(".", 1)[0].strip() == title:
             found.append(process)
     return found
 

@@ -39,12 +39,12 @@ def test_serve_command_wires_the_config_and_stops(monkeypatch, tmp_path, capsys)
     stop = threading.Event()
     stop.set()
     serve_cli.serve_command([f"paths.root_dir={tmp_path}", "port=9999", "serving.alias=staging",
-                             "deployments.route.num_replicas=2"], stop=stop)
+                             "deployments.route.num_replicas=2", "ingress=proxy"], stop=stop)
     config = seen["config"]
     assert config.alias == "staging" and Path(config.root) == tmp_path
     assert seen["port"] == 9999 and seen["deployment_options"]["route"]["num_replicas"] == 2
     assert seen["deployment_options"]["api"]["user_config"]["recommend_max_batch_size"] == 32
-    assert seen["closed"]
+    assert seen["ingress"] == "proxy" and seen["closed"]
     out = capsys.readouterr().out
     assert "http://127.0.0.1:9999/docs" in out and "f v3" in out and "503" in out
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
+from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 from groupbuy_ml.serving.runner import running_app
@@ -22,6 +25,19 @@ def _versions(client: httpx.Client) -> tuple[int, int]:
     return models["forecast"]["version"], models["recommend"]["version"]
 
 
+def _listener(url: str) -> str:
+    """Name of the process whose HAProxy config binds ``url``'s port (or "not haproxy")."""
+    port = url.rsplit(":", 1)[1]
+    for process in psutil.process_iter(["cmdline"]):
+        cmdline = process.info.get("cmdline") or []
+        if cmdline and Path(cmdline[0]).name == "haproxy" and "-f" in cmdline:
+            config = Path(cmdline[cmdline.index("-f") + 1])
+            if config.exists() and re.search(rf"^\s*bind\s+\S*:{port}\s*$",
+                                             config.read_text(), re.MULTILINE):
+                return "haproxy"
+    return "not haproxy"
+
+
 @pytest.mark.server
 def test_serve_app_end_to_end_and_hot_swap(serving_store, monkeypatch) -> None:
     monkeypatch.setenv("GROUPBUY_API_KEY", KEY)
@@ -31,6 +47,7 @@ def test_serve_app_end_to_end_and_hot_swap(serving_store, monkeypatch) -> None:
     with running_app(config, deployment_options=options) as url, \
             httpx.Client(base_url=url, headers={"X-API-Key": KEY}, timeout=60) as client:
         assert httpx.get(f"{url}/healthz").status_code == 200
+        assert _listener(url) == "haproxy"  # the shipped ingress: HAProxy, no proxy actor hop
         assert httpx.get(f"{url}/v1/models").status_code == 401
         denied = httpx.post(f"{url}/v1/recommend", json={"user_id": 1},
                             headers={"X-API-Key": "wrong"})

@@ -51,7 +51,8 @@ def serve_command(overrides: Sequence[str] = (), stop: threading.Event | None = 
         with running_app(config, port=int(cfg.port), host=str(cfg.host),
                          num_cpus=int(cfg.num_cpus), object_store_mb=int(cfg.object_store_mb),
                          temp_dir=cfg.ray_temp_dir, deployment_options=options,
-                         ready_timeout_s=float(cfg.ready_timeout_s)) as url:
+                         ready_timeout_s=float(cfg.ready_timeout_s),
+                         ingress=str(cfg.get("ingress", "haproxy"))) as url:
             _announce(console, url, config)
             if _main_thread():  # after ray.init, which installs its own SIGTERM handler
                 previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -3,7 +3,7 @@ and sends route requests to their own deployment.
 
 ::
 
-    HTTP -> api replicas (FastAPI: validation, API key, size limit)
+    HTTP -> HAProxy -> api replicas (FastAPI: validation, API key, size limit)
               |-- forecast   @serve.batch: one model.predict for a batch of requests
               |-- recommend  @serve.batch: one sparse-dense scoring for a batch of users
               '-> route deployment (handle)   OR-Tools, few requests at a time (CPU heavy)

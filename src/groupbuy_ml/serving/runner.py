@@ -8,7 +8,8 @@ benchmarks use::
 
 Ray is started as the stack notes advise on small machines: a local cluster of its own
 (``address="local"``), no dashboard, a bounded object store and a short temp folder; Serve's
-access log is off.
+access log is off. Requests enter through HAProxy by default (``ingress="haproxy"``, see
+:mod:`groupbuy_ml.serving.ingress`), or through Serve's Python proxy (``ingress="proxy"``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 import httpx
 
 from groupbuy_ml.serving.config import ServingConfig
+from groupbuy_ml.serving.ingress import ingress_environment, process_environment
 
 __all__ = ["free_port", "running_app", "wait_until_ready"]
 
@@ -60,16 +62,19 @@ def wait_until_ready(base_url: str, timeout_s: float = 120.0,
     raise TimeoutError(f"{base_url} was not ready within {timeout_s} s ({last})")
 
 
-def _start_ray(num_cpus: int, object_store_mb: int, temp_dir: str, attempts: int = 2) -> None:
-    """A local Ray cluster of our own; started again once if its raylet misses Ray's fixed 30 s
+def _start_ray(num_cpus: int, object_store_mb: int, temp_dir: str, attempts: int = 2,
+               env: Mapping[str, str] | None = None) -> None:
+    """A local Ray cluster of our own, its processes started with ``env`` added to this
+    process's environment; started again once if its raylet misses Ray's fixed 30 s
     registration window (seen on a 2-core machine running several jobs at once)."""
     import ray
 
     for attempt in range(attempts):
         try:
-            ray.init(address="local", num_cpus=num_cpus, include_dashboard=False,
-                     object_store_memory=object_store_mb * 2**20, _temp_dir=temp_dir,
-                     logging_level=logging.WARNING)  # workers inherit this environment
+            with process_environment(env or {}):  # Ray's processes inherit it
+                ray.init(address="local", num_cpus=num_cpus, include_dashboard=False,
+                         object_store_memory=object_store_mb * 2**20, _temp_dir=temp_dir,
+                         logging_level=logging.WARNING)
             return
         except Exception as error:  # Ray raises a bare Exception for the startup timeout
             ray.shutdown()
@@ -81,7 +86,7 @@ def _start_ray(num_cpus: int, object_store_mb: int, temp_dir: str, attempts: int
 def running_app(config: ServingConfig, port: int | None = None, host: str = "127.0.0.1",
                 num_cpus: int = 2, object_store_mb: int = 256, temp_dir: str | None = None,
                 deployment_options: Mapping[str, Mapping[str, Any]] | None = None,
-                ready_timeout_s: float = 180.0) -> Iterator[str]:
+                ready_timeout_s: float = 180.0, ingress: str = "haproxy") -> Iterator[str]:
     """Start a local Ray cluster and the Serve app on ``host:port``; yield its base URL.
 
     Args:
@@ -93,6 +98,8 @@ def running_app(config: ServingConfig, port: int | None = None, host: str = "127
         deployment_options: per-deployment ``Deployment.options`` (see
             :func:`~groupbuy_ml.serving.app.build_application`).
         ready_timeout_s: how long to wait for the replicas to load their models.
+        ingress: ``"haproxy"`` (HAProxy forwards to the replicas' own HTTP servers) or
+            ``"proxy"`` (Serve's Python proxy actor); see :mod:`groupbuy_ml.serving.ingress`.
 
     On exit (also after an error or Ctrl-C) Serve and Ray are shut down.
     """
@@ -105,7 +112,9 @@ def running_app(config: ServingConfig, port: int | None = None, host: str = "127
     own_temp = temp_dir is None  # Ray's socket paths must stay under 107 bytes: keep it short
     temp_dir = temp_dir or tempfile.mkdtemp(prefix="ray_gb_", dir="/tmp")
     try:
-        _start_ray(num_cpus, object_store_mb, temp_dir)
+        env = ingress_environment(ingress, stats_port=free_port(), metrics_port=free_port(),
+                                  state_dir=f"{temp_dir}/hap")
+        _start_ray(num_cpus, object_store_mb, temp_dir, env=env)
     except BaseException:
         if own_temp:
             shutil.rmtree(temp_dir, ignore_errors=True)
