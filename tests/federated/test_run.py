@@ -91,8 +91,9 @@ def test_results_can_be_read_back(simulated) -> None:
     assert list(again.table()["round"]) == [1, 2]
 
 
-def _processes_using(folder: Path) -> list[int]:
-    """Pids whose command line or environment mentions ``folder``."""
+def _processes_using(folder: Path) -> list[str]:
+    """``pid: command line`` of processes whose command line or environment mentions
+    ``folder``."""
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -101,5 +102,6 @@ def _processes_using(folder: Path) -> list[int]:
         except OSError:
             continue
         if str(folder).encode() in text and int(pid) != os.getpid():
-            found.append(int(pid))
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+            found.append(f"{pid}: {cmdline.decode(errors='replace')[:200]}")
     return found

@@ -23,6 +23,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
+
 from groupbuy_ml.federated.spec import SPEC_FILE_KEY, FederationSpec, save_spec
 
 __all__ = ["free_port", "run_deployment", "write_app"]
@@ -87,15 +89,23 @@ insecure = true
 
 @contextlib.contextmanager
 def _processes() -> Iterator[list[subprocess.Popen]]:
-    """Processes started inside the block are stopped (their whole group) when it ends."""
+    """Processes started inside the block are stopped when it ends: each one's process group
+    and every descendant (a SuperNode's ClientApp processes), waited for until they are gone."""
     started: list[subprocess.Popen] = []
     try:
         yield started
     finally:
+        family: list[psutil.Process] = []
+        for proc in started:
+            with contextlib.suppress(psutil.Error):
+                family += psutil.Process(proc.pid).children(recursive=True)
         for proc in reversed(started):
             if proc.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGTERM)
+        for child in family:
+            with contextlib.suppress(psutil.Error):
+                child.terminate()
         deadline = time.monotonic() + 10
         for proc in started:
             try:
@@ -104,6 +114,11 @@ def _processes() -> Iterator[list[subprocess.Popen]]:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+        _, alive = psutil.wait_procs(family, timeout=max(deadline - time.monotonic(), 1.0))
+        for child in alive:
+            with contextlib.suppress(psutil.Error):
+                child.kill()
+        psutil.wait_procs(alive, timeout=5)
 
 
 def _start(cmd: list[str], env: dict[str, str], log_file: Path,

@@ -37,7 +37,6 @@ INGRESS_MODES: tuple[str, ...] = ("haproxy", "proxy")
 # shutdown / downscaling no longer waits half a minute per replica.
 LOCAL_DRAINING_PERIOD_S = 2
 
-
 # When HAProxy may send a request again to another replica. Ray's default retries only
 # connections that failed before anything was sent; every groupbuy endpoint is idempotent (it
 # reads models and computes an answer), so a replica that dies with the request in flight
