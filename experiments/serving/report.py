@@ -200,6 +200,13 @@ def _memory_table(memory: dict) -> list[str]:
                   rows)
 
 
+def _load_lines(memory: dict, label: str) -> list[str]:
+    """One line per endpoint on the load that ran during a memory run."""
+    return [f"\n{label}, {endpoint}: {s['requests']} requests, {s['throughput']:.1f} req/s, "
+            f"p99 {s['p99_ms']:.1f} ms, {s['errors']} errors."
+            for endpoint in ("recommend", "forecast") if (s := memory.get(f"load_{endpoint}"))]
+
+
 def _long_memory_section(record: dict) -> list[str]:
     memory = record["memory"]
     lines = ["### Longer memory run", "",
@@ -209,12 +216,7 @@ def _long_memory_section(record: dict) -> list[str]:
              f"`uptime` before: `{record['uptime_before']}`, after: `{record['uptime_after']}`.",
              ""]
     lines += _memory_table(memory)
-    for endpoint in ("recommend", "forecast"):
-        s = memory.get(f"load_{endpoint}")
-        if s:
-            lines.append(f"\nLoad, {endpoint}: {s['requests']} requests, "
-                         f"{s['throughput']:.1f} req/s, p99 {s['p99_ms']:.1f} ms, "
-                         f"{s['errors']} errors.")
+    lines += _load_lines(memory, "Load")
     return lines + [""]
 
 
@@ -233,12 +235,7 @@ def _faults_section(faults: dict) -> list[str]:
                   f"warm-up load, processes {memory['replicas']}, sampled every 2 s (USS = "
                   "memory unique to the process, RSS includes shared pages):", ""]
         lines += _memory_table(memory)
-        for endpoint in ("recommend", "forecast"):
-            s = memory.get(f"load_{endpoint}")
-            if s:
-                lines.append(f"\nLoad during the memory run, {endpoint}: {s['requests']} "
-                             f"requests, {s['throughput']:.1f} req/s, p99 {s['p99_ms']:.1f} ms, "
-                             f"{s['errors']} errors.")
+        lines += _load_lines(memory, "Load during the memory run")
         lines.append("")
     alias = faults.get("alias")
     if alias:

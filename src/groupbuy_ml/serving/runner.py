@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 
 from groupbuy_ml.serving.config import ServingConfig
-from groupbuy_ml.serving.ingress import ingress_environment, process_environment
+from groupbuy_ml.serving.ingress import IngressMode, ingress_environment, process_environment
 
 __all__ = ["free_port", "running_app", "wait_until_ready"]
 
@@ -86,7 +86,7 @@ def _start_ray(num_cpus: int, object_store_mb: int, temp_dir: str, attempts: int
 def running_app(config: ServingConfig, port: int | None = None, host: str = "127.0.0.1",
                 num_cpus: int = 2, object_store_mb: int = 256, temp_dir: str | None = None,
                 deployment_options: Mapping[str, Mapping[str, Any]] | None = None,
-                ready_timeout_s: float = 180.0, ingress: str = "haproxy") -> Iterator[str]:
+                ready_timeout_s: float = 180.0, ingress: IngressMode = "haproxy") -> Iterator[str]:
     """Start a local Ray cluster and the Serve app on ``host:port``; yield its base URL.
 
     Args:
