@@ -52,7 +52,10 @@ def test_bks_matches_the_readme(shared_data: Path) -> None:
     assert bks.loc["RC101", "bks_distance"] == pytest.approx(1696.94)
     expected = {"C101": 828.94, "C201": 591.56, "R201": 1252.37, "RC201": 1406.94}
     assert bks["bks_distance"].loc[list(expected)].tolist() == list(expected.values())
-    assert bks["group"].tolist() == ["C1", "C2", "R1", "R2", "RC1", "RC2"]
+    # All 56 Solomon instances: C1 9, C2 8, R1 12, R2 11, RC1 8, RC2 8 (the README's classes).
+    counts = bks["group"].value_counts().to_dict()
+    assert counts == {"C1": 9, "C2": 8, "R1": 12, "R2": 11, "RC1": 8, "RC2": 8}
+    assert (bks.index.str.rstrip("0123456789") + bks.index.str[-3]).tolist() == bks["group"].tolist()
 
 
 def _write(tmp_path: Path, text: str) -> Path:
