@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from groupbuy_ml.errors import UserInputError
 
-class DataValidationError(ValueError):
+
+class DataValidationError(UserInputError):
     """A table failed its schema.
 
     The message names the source (file or table), each failing column, what was expected and
