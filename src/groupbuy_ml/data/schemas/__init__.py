@@ -3,6 +3,7 @@
 from groupbuy_ml.data.schemas.interactions import interactions_schema
 from groupbuy_ml.data.schemas.panel import SERIES_KEYS, TARGET, TIME, demand_panel_schema
 from groupbuy_ml.data.schemas.routing import stops_schema
+from groupbuy_ml.data.schemas.text import texts_schema
 
 __all__ = [
     "SERIES_KEYS",
@@ -11,4 +12,5 @@ __all__ = [
     "demand_panel_schema",
     "interactions_schema",
     "stops_schema",
+    "texts_schema",
 ]

@@ -1,0 +1,1 @@
+"""After-sales intelligence: review sentiment, complaint aspects and customer-service intents."""
