@@ -29,13 +29,17 @@ from groupbuy_ml.data.loaders.paths import dataset_dir, require_file
 from groupbuy_ml.data.schemas.text import texts_schema
 from groupbuy_ml.data.validation import validate
 
-__all__ = ["SHOPPING_CATEGORIES", "decode_utf8", "load_shopping_reviews", "load_waimai_reviews",
+__all__ = ["DOMAIN_NAMES", "SHOPPING_CATEGORIES", "decode_utf8", "load_shopping_reviews", "load_waimai_reviews",
            "read_review_csv"]
 
 WAIMAI_FILE = "waimai_10k.csv"
 SHOPPING_FILE = "online_shopping_10_cats.zip"
 SHOPPING_CATEGORIES = ("书籍", "平板", "手机", "水果", "洗发水", "热水器", "蒙牛", "衣服", "计算机",
                        "酒店")
+DOMAIN_NAMES = {"waimai": "waimai", "书籍": "books", "平板": "tablet", "手机": "phone",
+                "水果": "fruit", "洗发水": "shampoo", "热水器": "water_heater", "蒙牛": "dairy",
+                "衣服": "clothes", "计算机": "computer", "酒店": "hotel"}
+"""ASCII names of the domains (metric names, reports)."""
 
 
 def decode_utf8(raw: bytes, source: str) -> str:

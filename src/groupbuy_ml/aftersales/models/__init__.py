@@ -1,0 +1,7 @@
+"""Neural text models: networks (``nn.Module``) apart from their training wrapper."""
+
+from groupbuy_ml.aftersales.models.char_cnn import CharCNN
+from groupbuy_ml.aftersales.models.neural_classifier import CharCNNClassifier
+from groupbuy_ml.aftersales.models.vocabulary import CharBigramVocabulary
+
+__all__ = ["CharBigramVocabulary", "CharCNN", "CharCNNClassifier"]
