@@ -68,6 +68,7 @@ def run_text_experiment(cfg: DictConfig) -> dict[str, float]:
                                                 list(model.classes_),
                                                 float(trainer.target_accuracy))
             metrics["threshold"] = threshold
+            model.answer_threshold_ = threshold  # served with the model (/v1/intent)
             at = coverage_at(split.test["label"].tolist(), test_proba, list(model.classes_),
                              threshold)
             metrics.update({f"auto_{k}": v for k, v in at.items()})

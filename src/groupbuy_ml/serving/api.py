@@ -5,7 +5,8 @@ The Ray Serve ingress (:mod:`groupbuy_ml.serving.app`) passes a backend that cal
 deployments through their handles; :class:`LocalBackend` calls the services in this process
 (tests, a plain FastAPI/uvicorn process). Both serve the same routes and error bodies:
 
-- ``POST /v1/forecast``, ``POST /v1/recommend``, ``POST /v1/route``, ``GET /v1/models``:
+- ``POST /v1/forecast``, ``POST /v1/recommend``, ``POST /v1/route``, ``POST /v1/review``,
+  ``POST /v1/intent``, ``GET /v1/models``:
   with ``X-API-Key`` when a key is configured (401 without it);
 - ``GET /healthz``, ``/docs``, ``/openapi.json``: open.
 
@@ -37,9 +38,13 @@ from groupbuy_ml.serving.schemas import (
     ForecastRequest,
     ForecastResponse,
     HealthResponse,
+    IntentRequest,
+    IntentResponse,
     ModelsResponse,
     RecommendRequest,
     RecommendResponse,
+    ReviewRequest,
+    ReviewResponse,
     RouteRequest,
     RouteResponse,
 )
@@ -64,6 +69,10 @@ class Backend(Protocol):
 
     async def route(self, request: RouteRequest) -> RouteResponse | ServiceError: ...
 
+    async def review(self, request: ReviewRequest) -> ReviewResponse | ServiceError: ...
+
+    async def intent(self, request: IntentRequest) -> IntentResponse | ServiceError: ...
+
     async def models(self) -> ModelsResponse: ...
 
 
@@ -71,11 +80,14 @@ class LocalBackend:
     """Calls the services in this process (in the thread pool: they are CPU-bound).
 
     Args:
-        forecast, recommend, route: the services (``None``: the endpoint answers 503).
+        forecast, recommend, route, review, intent: the services (``None``: the endpoint
+            answers 503).
     """
 
-    def __init__(self, forecast: Any = None, recommend: Any = None, route: Any = None) -> None:
-        self.services = {"forecast": forecast, "recommend": recommend, "route": route}
+    def __init__(self, forecast: Any = None, recommend: Any = None, route: Any = None,
+                 review: Any = None, intent: Any = None) -> None:
+        self.services = {"forecast": forecast, "recommend": recommend, "route": route,
+                         "review": review, "intent": intent}
 
     async def _call(self, name: str, request: Any) -> Any:
         service = self.services[name]
@@ -96,9 +108,15 @@ class LocalBackend:
     async def route(self, request: RouteRequest) -> RouteResponse | ServiceError:
         return await self._call("route", request)
 
+    async def review(self, request: ReviewRequest) -> ReviewResponse | ServiceError:
+        return await self._call("review", request)
+
+    async def intent(self, request: IntentRequest) -> IntentResponse | ServiceError:
+        return await self._call("intent", request)
+
     async def models(self) -> ModelsResponse:
         refs = {name: getattr(self.services[name], "model_ref", None)
-                for name in ("forecast", "recommend")}
+                for name in ("forecast", "recommend", "review", "intent")}
         route = self.services["route"]
         return ModelsResponse(**refs, route=dict(getattr(route, "model_info", {})))
 
@@ -174,6 +192,18 @@ def create_api(backend: Backend, api_key: str | None = None,
     async def route(request: RouteRequest) -> RouteResponse:
         """A delivery plan: routes, distance, vehicles used, dropped stops with reasons."""
         return answer(await backend.route(request))
+
+    @app.post("/v1/review", response_model=ReviewResponse, dependencies=secured,
+              responses=ERRORS, tags=["aftersales"])
+    async def review(request: ReviewRequest) -> ReviewResponse:
+        """Sentiment of each review and, for complaints, the steps of the chain it blames."""
+        return answer(await backend.review(request))
+
+    @app.post("/v1/intent", response_model=IntentResponse, dependencies=secured,
+              responses=ERRORS, tags=["aftersales"])
+    async def intent(request: IntentRequest) -> IntentResponse:
+        """What each shopper asks, and whether it is answered automatically or by a person."""
+        return answer(await backend.intent(request))
 
     return app
 

@@ -39,8 +39,10 @@ from groupbuy_ml.serving.errors import ModelUnavailableError, ServiceError
 from groupbuy_ml.serving.schemas import (
     ForecastRequest,
     ModelRef,
+    IntentRequest,
     ModelsResponse,
     RecommendRequest,
+    ReviewRequest,
     RouteRequest,
 )
 
@@ -101,10 +103,27 @@ class ServeBackend:
     async def route(self, request: RouteRequest) -> Any:
         return await self._route_call("handle", request)
 
+    async def _text_call(self, name: str, request: Any) -> Any:
+        service = getattr(self.replica, name)
+        if service is None:
+            return ModelUnavailableError(f"the {name} endpoint is not configured on this server")
+        try:
+            return await asyncio.to_thread(service.handle, request)
+        except ServiceError as error:
+            return error
+
+    async def review(self, request: ReviewRequest) -> Any:
+        return await self._text_call("review", request)
+
+    async def intent(self, request: IntentRequest) -> Any:
+        return await self._text_call("intent", request)
+
     async def models(self) -> ModelsResponse:
         route = {} if self.route_handle is None else await self._route_call("model_info")
         return ModelsResponse(forecast=_ref(self.replica.forecast),
-                              recommend=_ref(self.replica.recommend), route=route)
+                              recommend=_ref(self.replica.recommend), route=route,
+                              review=_ref(self.replica.review),
+                              intent=_ref(self.replica.intent))
 
 
 def _ref(service: Any) -> ModelRef | None:
@@ -129,6 +148,15 @@ class ApiDeployment:
             from groupbuy_ml.serving.services.recommend import RecommendService
 
             self.recommend = RecommendService.from_registry(self.config)
+        self.review = self.intent = None
+        if self.config.review_model:  # the after-sales text models, in this replica too
+            from groupbuy_ml.serving.services.text import ReviewService
+
+            self.review = ReviewService.from_registry(self.config)
+        if self.config.intent_model:
+            from groupbuy_ml.serving.services.text import IntentService
+
+            self.intent = IntentService.from_registry(self.config)
         self.backend = ServeBackend(self, route)
 
     def __serve_build_asgi_app__(self) -> Any:
@@ -154,6 +182,14 @@ class ApiDeployment:
                 cfg.get("alias", watcher.alias) != watcher.alias
             watcher.reconfigure(model_name=model, alias=cfg.get("alias"),
                                 poll_interval_s=cfg.get("poll_interval_s"))
+            if moved:
+                watcher.try_refresh()
+        text_watchers = [s.watcher for s in (self.review, self.intent) if s is not None]
+        if self.review is not None and self.review.aspects is not None:
+            text_watchers.append(self.review.aspects)
+        for watcher in text_watchers:  # the text endpoints follow the alias and poll interval
+            moved = cfg.get("alias", watcher.alias) != watcher.alias
+            watcher.reconfigure(alias=cfg.get("alias"), poll_interval_s=cfg.get("poll_interval_s"))
             if moved:
                 watcher.try_refresh()
 

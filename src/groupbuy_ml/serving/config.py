@@ -31,6 +31,9 @@ class ServingConfig(BaseModel):
         root: project folder that relative paths and the local store are anchored at.
         forecast_model, recommend_model: registered model names served by each endpoint
             (``None`` switches the endpoint off: it answers 503).
+        review_model, aspect_model: the sentiment and complaint-aspect models of
+            ``/v1/review`` (no aspect model: reviews get no aspects).
+        intent_model: the shopper-intent model of ``/v1/intent``.
         alias: registry alias to serve (``champion``).
         market_dir: the market tables folder (``groupbuy simulate`` output): demand history for
             the forecaster, products and scenes for orders and filters, pickup points for routes.
@@ -50,6 +53,9 @@ class ServingConfig(BaseModel):
     root: str = "."
     forecast_model: str | None = "forecast_market"
     recommend_model: str | None = "recommend_market"
+    review_model: str | None = "review_sentiment_waimai"
+    aspect_model: str | None = "review_aspects"
+    intent_model: str | None = "intent_jddc"
     alias: str = "champion"
     market_dir: str | None = "outputs/market"
     history_periods: int = Field(56, ge=1, le=3660)

@@ -29,7 +29,8 @@ from groupbuy_ml.data.loaders.paths import dataset_dir, require_file
 from groupbuy_ml.data.schemas.text import texts_schema
 from groupbuy_ml.data.validation import validate
 
-__all__ = ["DOMAIN_NAMES", "SHOPPING_CATEGORIES", "decode_utf8", "load_shopping_reviews", "load_waimai_reviews",
+__all__ = ["DOMAIN_NAMES", "SHOPPING_CATEGORIES", "decode_utf8", "load_shopping_reviews",
+           "load_waimai_reviews",
            "read_review_csv"]
 
 WAIMAI_FILE = "waimai_10k.csv"

@@ -22,6 +22,12 @@ from groupbuy_ml.serving.schemas.recommend import (
     RecommendRequest,
     RecommendResponse,
 )
+from groupbuy_ml.serving.schemas.text import (
+    IntentRequest,
+    IntentResponse,
+    ReviewRequest,
+    ReviewResponse,
+)
 from groupbuy_ml.serving.schemas.route import (
     DepotIn,
     DroppedStop,
@@ -35,6 +41,7 @@ from groupbuy_ml.serving.schemas.route import (
 __all__ = [
     "CovariateRow", "DepotIn", "DroppedStop", "ErrorDetail", "ErrorResponse", "FleetIn",
     "ForecastPoint", "ForecastRequest", "ForecastResponse", "HealthResponse", "HouseholdProfile",
+    "IntentRequest", "IntentResponse", "ReviewRequest", "ReviewResponse",
     "ModelRef", "ModelsResponse", "Ordering", "PlannedRoute", "RecommendRequest",
     "RecommendResponse", "RecommendedItem", "RouteRequest", "RouteResponse", "SeriesForecast",
     "SeriesKey", "StopIn",

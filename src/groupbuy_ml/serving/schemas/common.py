@@ -62,6 +62,8 @@ class ModelsResponse(ResponseModel):
     forecast: ModelRef | None
     recommend: ModelRef | None
     route: dict[str, str]
+    review: ModelRef | None = None
+    intent: ModelRef | None = None
 
 
 class HealthResponse(ResponseModel):

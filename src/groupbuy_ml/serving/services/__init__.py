@@ -12,10 +12,11 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["ForecastService", "RecommendService", "RouteService"]
+__all__ = ["ForecastService", "IntentService", "RecommendService", "ReviewService",
+           "RouteService"]
 
 _MODULES = {"ForecastService": "forecast", "RecommendService": "recommend",
-            "RouteService": "route"}
+            "RouteService": "route", "ReviewService": "text", "IntentService": "text"}
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,34 @@
+"""The fixed split: stratified, deterministic, every row in exactly one part."""
+
+import pandas as pd
+import pytest
+
+from groupbuy_ml.aftersales.splits import split_texts, stratified_split
+from groupbuy_ml.errors import UserInputError
+
+
+def frame(n: int = 200) -> pd.DataFrame:
+    return pd.DataFrame({"text": [f"t{i}" for i in range(n)], "label": [i % 4 == 0 for i in
+                         range(n)], "domain": ["a" if i < n // 2 else "b" for i in range(n)]})
+
+
+def test_split_is_stratified_and_fixed() -> None:
+    data = frame()
+    split = split_texts(data, ("domain", "label"), seed=3)
+    assert split.sizes() == {"n_train": 140, "n_validation": 20, "n_test": 40}
+    for part in (split.train, split.validation, split.test):
+        assert part["label"].mean() == pytest.approx(0.25)
+        assert (part["domain"] == "a").mean() == pytest.approx(0.5)
+    again = split_texts(data, ("domain", "label"), seed=3)
+    assert again.test["text"].tolist() == split.test["text"].tolist()
+    other = split_texts(data, ("domain", "label"), seed=4)
+    assert other.test["text"].tolist() != split.test["text"].tolist()
+    every = pd.concat([split.train, split.validation, split.test])["text"]
+    assert sorted(every) == sorted(data["text"])
+
+
+@pytest.mark.parametrize(("by", "fractions"), [(["nope"], (0.7, 0.1, 0.2)),
+                                               (["label"], (0.7, 0.1, 0.1))])
+def test_bad_split_settings_are_named(by: list[str], fractions: tuple) -> None:
+    with pytest.raises(UserInputError):
+        stratified_split(frame(), by, fractions)
