@@ -17,7 +17,7 @@ def test_split_is_stratified_and_fixed() -> None:
     split = split_texts(data, ("domain", "label"), seed=3)
     assert split.sizes() == {"n_train": 140, "n_validation": 20, "n_test": 40}
     for part in (split.train, split.validation, split.test):
-        assert part["label"].mean() == pytest.approx(0.25)
+        assert part["label"].mean() == pytest.approx(0.25, abs=0.06)   # whole rows per stratum
         assert (part["domain"] == "a").mean() == pytest.approx(0.5)
     again = split_texts(data, ("domain", "label"), seed=3)
     assert again.test["text"].tolist() == split.test["text"].tolist()

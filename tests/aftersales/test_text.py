@@ -37,3 +37,9 @@ def test_non_text_is_a_user_error(bad: object) -> None:
     with pytest.raises(NotTextError, match="expected a text") as caught:
         TextNormalizer()(bad)
     assert isinstance(caught.value, UserInputError)
+
+
+def test_control_characters_only_is_empty() -> None:
+    # found by fuzzing /v1/review: a text of control characters normalises to nothing
+    with pytest.raises(EmptyTextError):
+        TextNormalizer()("\u0010\u0096")

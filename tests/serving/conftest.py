@@ -30,6 +30,7 @@ class ServingStore:
     def config(self, **overrides: object) -> ServingConfig:
         values = dict(root=str(self.root), tracking_uri=self.target.uri,
                       forecast_model=FORECAST, recommend_model=RECOMMEND,
+                      review_model=None, aspect_model=None, intent_model=None,
                       market_dir=str(self.market), poll_interval_s=0.5)
         values.update(overrides)
         return ServingConfig(**values)
@@ -64,6 +65,22 @@ class ServingStore:
         return promote(RECOMMEND, "recall_at_20", self.target, mode="max").version
 
 
+    def train_text_models(self) -> None:
+        """Log and promote the tiny review, aspect and intent models (champion version 1)."""
+        models = tiny_text_models()
+        for name, model in ((REVIEW, models.sentiment), (ASPECT, models.aspects),
+                            (INTENT, models.intent)):
+            with tracked_run(name, name, {}, self.target) as run:
+                run.log_metrics({"val_macro_f1": 1.0})
+                run.log_python_model(model)
+            promote(name, "val_macro_f1", self.target, mode="max")
+
+    def text_config(self, **overrides: object) -> ServingConfig:
+        """:meth:`config` with the text endpoints on (after :meth:`train_text_models`)."""
+        return self.config(review_model=REVIEW, aspect_model=ASPECT, intent_model=INTENT,
+                           **overrides)
+
+
 @pytest.fixture(scope="session")
 def serving_store(tmp_path_factory: pytest.TempPathFactory) -> ServingStore:
     root = tmp_path_factory.mktemp("serving")
@@ -74,3 +91,36 @@ def serving_store(tmp_path_factory: pytest.TempPathFactory) -> ServingStore:
     store.train_forecaster()
     store.train_recommender()
     return store
+
+
+REVIEW, ASPECT, INTENT = "review_test", "aspects_test", "intent_test"
+
+
+@dataclass(frozen=True)
+class TextModels:
+    """Tiny fitted after-sales models (TF-IDF: fitted in well under a second)."""
+
+    sentiment: object
+    aspects: object
+    intent: object
+
+
+def tiny_text_models() -> TextModels:
+    from groupbuy_ml.aftersales.aspects import WeakAspectClassifier
+    from groupbuy_ml.aftersales.baselines import TfidfLinearClassifier
+
+    good = ["很好吃", "送得很快", "新鲜满意", "好评"]
+    bad = ["送餐太慢了", "苹果烂了", "汤洒了", "太贵了不值"]
+    sentiment = TfidfLinearClassifier(c_grid=[10.0]).fit(good * 5 + bad * 5, [1] * 20 + [0] * 20)
+    aspects = WeakAspectClassifier(threshold=0.3).fit(bad * 5 + ["一般"] * 5)
+    questions = {"order_status": "我的订单什么时候到", "refund_return": "我要退款",
+                 "invoice": "发票怎么开", "other": "谢谢"}
+    intent = TfidfLinearClassifier(c_grid=[10.0]).fit(list(questions.values()) * 5,
+                                                      list(questions) * 5)
+    intent.answer_threshold_ = 0.3
+    return TextModels(sentiment, aspects, intent)
+
+
+@pytest.fixture(scope="session")
+def text_models() -> TextModels:
+    return tiny_text_models()

@@ -41,7 +41,8 @@ def _listener(url: str) -> str:
 @pytest.mark.server
 def test_serve_app_end_to_end_and_hot_swap(serving_store, monkeypatch) -> None:
     monkeypatch.setenv("GROUPBUY_API_KEY", KEY)
-    config = serving_store.config(poll_interval_s=0.5)
+    serving_store.train_text_models()
+    config = serving_store.text_config(poll_interval_s=0.5)
     options = {"api": {"user_config": {"recommend_max_batch_size": 8, "poll_interval_s": 0.5,
                                        "forecast_model": config.forecast_model}}}
     with running_app(config, deployment_options=options) as url, \
@@ -62,6 +63,15 @@ def test_serve_app_end_to_end_and_hot_swap(serving_store, monkeypatch) -> None:
         assert recommend.status_code == 200 and len(recommend.json()["items"]) <= 3
         route = client.post("/v1/route", json=ROUTE)
         assert route.status_code == 200 and route.json()["found"]
+        review = client.post("/v1/review", json={"reviews": [{"text": "送餐太慢了"}]})
+        assert review.status_code == 200 and review.json()["results"][0]["sentiment"] == \
+            "negative"
+        intent = client.post("/v1/intent", json={"questions": [{"text": "我要退款"}]})
+        assert intent.status_code == 200 and intent.json()["results"][0]["intent"] == \
+            "refund_return"
+        empty = client.post("/v1/review", json={"reviews": [{"text": ""}]})
+        assert empty.status_code == 422 and empty.json()["detail"][0]["field"] == \
+            "body.reviews.0.text"
         bad = client.post("/v1/recommend", json={"user_id": 2, "k": 0})
         assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "body.k"
         missing = client.post("/v1/recommend", json={"user_id": 10**6})

@@ -37,7 +37,13 @@ from groupbuy_ml.recommendation.sources import MarketInteractionsSource, MarketS
 from groupbuy_ml.serving.api import LocalBackend, create_api
 from groupbuy_ml.serving.champion import Loaded
 from groupbuy_ml.serving.schemas import ModelRef
-from groupbuy_ml.serving.services import ForecastService, RecommendService, RouteService
+from groupbuy_ml.serving.services import (
+    ForecastService,
+    IntentService,
+    RecommendService,
+    ReviewService,
+    RouteService,
+)
 from groupbuy_ml.serving.services.forecast_inputs import load_forecast_state
 from groupbuy_ml.serving.services.recommend import load_recommend_state
 
@@ -56,12 +62,13 @@ class FixedChampion:
 
 
 def _champion(name: str, state: Any) -> FixedChampion:
-    ref = ModelRef(name=name, alias="champion", version=1, model_class=type(state.model).__name__)
+    model = getattr(state, "model", state)  # text services hold the model itself
+    ref = ModelRef(name=name, alias="champion", version=1, model_class=type(model).__name__)
     return FixedChampion(name, Loaded(ref, state))
 
 
 @pytest.fixture(scope="module")
-def api_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
+def api_app(tmp_path_factory: pytest.TempPathFactory, text_models: Any) -> Any:
     market: Path = tmp_path_factory.mktemp("fuzz_market")
     simulate_market(MarketConfig(n_pickup_points=4, n_products=8, n_days=60,
                                  households_per_pickup_point=20), market)
@@ -76,6 +83,9 @@ def api_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
         recommend=RecommendService(_champion("recommend_market",
                                              load_recommend_state(recommender, market))),
         route=RouteService.from_registry(None),
+        review=ReviewService(_champion("review", text_models.sentiment),
+                             _champion("aspects", text_models.aspects)),
+        intent=IntentService(_champion("intent", text_models.intent)),
     )
     return create_api(backend, api_key=API_KEY)
 
@@ -86,7 +96,8 @@ def api_schema(api_app: Any) -> Any:
 
 
 OPERATIONS = {("GET", "/healthz"), ("GET", "/v1/models"), ("POST", "/v1/forecast"),
-              ("POST", "/v1/recommend"), ("POST", "/v1/route")}
+              ("POST", "/v1/recommend"), ("POST", "/v1/route"), ("POST", "/v1/review"),
+              ("POST", "/v1/intent")}
 
 
 def _fuzz_operation(operation: Any, mode: GenerationMode, examples: int, statuses: Counter,

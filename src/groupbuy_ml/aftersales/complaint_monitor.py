@@ -46,8 +46,8 @@ def complaint_rates(reviews: pd.DataFrame, entity: str, freq: str = "W-MON") -> 
     frame = reviews.assign(period=pd.to_datetime(reviews["date"]).dt.to_period(freq)
                            .dt.start_time)
     negative = frame["negative"].astype(bool)
-    blamed = frame[list(ASPECTS)].gt(0.5).where(negative.to_numpy()[:, None], False)
-    frame = frame.assign(**{a: blamed[a].astype(int) for a in ASPECTS})
+    blamed = frame[list(ASPECTS)].gt(0.5).to_numpy() & negative.to_numpy()[:, None]
+    frame = frame.assign(**{a: blamed[:, j].astype(int) for j, a in enumerate(ASPECTS)})
     grouped = frame.groupby([entity, "period"], sort=True)
     table = grouped.agg(n_reviews=("negative", "size"), n_negative=("negative", "sum"),
                         **{a: (a, "sum") for a in ASPECTS}).reset_index()

@@ -28,8 +28,8 @@ from groupbuy_ml.aftersales.text import TextNormalizer
 __all__ = ["INTENT_CUES", "SHOPPING_INTENTS", "ConfidenceRouter", "IntentRules",
            "RoutedAnswer", "choose_threshold"]
 
-SHOPPING_INTENTS = ("order_status", "refund_return", "damaged_missing", "change_address",
-                    "product_question", "invoice", "complaint", "other")
+SHOPPING_INTENTS = ("damaged_missing", "refund_return", "change_address", "order_status",
+                    "invoice", "product_question", "complaint", "other")
 """The intents, in the guide's priority order (the first that applies wins)."""
 
 INTENT_CUES: dict[str, tuple[str, ...]] = {

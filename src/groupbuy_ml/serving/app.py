@@ -38,8 +38,8 @@ from groupbuy_ml.serving.config import ServingConfig
 from groupbuy_ml.serving.errors import ModelUnavailableError, ServiceError
 from groupbuy_ml.serving.schemas import (
     ForecastRequest,
-    ModelRef,
     IntentRequest,
+    ModelRef,
     ModelsResponse,
     RecommendRequest,
     ReviewRequest,

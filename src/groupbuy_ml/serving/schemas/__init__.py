@@ -22,12 +22,6 @@ from groupbuy_ml.serving.schemas.recommend import (
     RecommendRequest,
     RecommendResponse,
 )
-from groupbuy_ml.serving.schemas.text import (
-    IntentRequest,
-    IntentResponse,
-    ReviewRequest,
-    ReviewResponse,
-)
 from groupbuy_ml.serving.schemas.route import (
     DepotIn,
     DroppedStop,
@@ -36,6 +30,12 @@ from groupbuy_ml.serving.schemas.route import (
     RouteRequest,
     RouteResponse,
     StopIn,
+)
+from groupbuy_ml.serving.schemas.text import (
+    IntentRequest,
+    IntentResponse,
+    ReviewRequest,
+    ReviewResponse,
 )
 
 __all__ = [

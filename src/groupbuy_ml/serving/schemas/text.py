@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StrictStr
 
+from groupbuy_ml.aftersales.text import EmptyTextError, TextNormalizer
 from groupbuy_ml.serving.schemas.common import ModelRef, RequestModel, ResponseModel
 
 __all__ = ["MAX_TEXT_CHARS", "MAX_TEXTS", "AspectScore", "IntentAlternative", "IntentRequest",
@@ -26,8 +27,11 @@ Aspect = Literal["delivery_time", "rider_service", "freshness_quality", "packagi
 
 
 def _not_blank(text: str) -> str:
-    if not text.strip():
-        raise ValueError("the text is empty or only whitespace; send the review or question")
+    try:  # what the models would read: nothing left (whitespace, control characters) is a 422
+        TextNormalizer()(text)
+    except EmptyTextError:
+        raise ValueError("the text is empty or only whitespace / control characters; send "
+                         "the review or question") from None
     return text
 
 
