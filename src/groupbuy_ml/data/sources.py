@@ -24,8 +24,9 @@ from groupbuy_ml.data.loaders import (
 from groupbuy_ml.data.loaders.paths import dataset_dir
 from groupbuy_ml.data.market import market_panel
 from groupbuy_ml.data.schemas.panel import SERIES_KEYS
-from groupbuy_ml.data.simulate import MarketConfig, simulate_market
+from groupbuy_ml.data.simulate import market_config, simulate_market
 from groupbuy_ml.data.simulate.writer import MANIFEST, read_manifest
+from groupbuy_ml.errors import InputNotFoundError
 
 log = logging.getLogger(__name__)
 _EXECUTION_ONLY = {"workers", "chunk_days"}  # change how a market is computed, not what it is
@@ -74,7 +75,7 @@ class MarketSource:
 
     def ensure(self) -> Path:
         """Simulate the market if the folder is missing it or holds another configuration."""
-        wanted = MarketConfig(**(self.simulation or {}))
+        wanted = market_config(self.simulation or {}, "data.simulation")
         if (self.market_dir / MANIFEST).exists():
             found = {k: v for k, v in read_manifest(self.market_dir)["config"].items()
                      if k not in _EXECUTION_ONLY}
@@ -171,7 +172,12 @@ class CsvSource:
         self.mapping = ColumnMapping.of(columns)
 
     def load(self) -> pd.DataFrame:
-        return limit_series(read_demand_csv(self.path, self.mapping), self.limit)
+        return limit_series(read_demand_csv(self._existing(), self.mapping), self.limit)
 
     def fingerprints(self) -> dict[str, str]:
-        return {self.path.name: fingerprint_files(self.path)}
+        return {self.path.name: fingerprint_files(self._existing())}
+
+    def _existing(self) -> Path:
+        if not self.path.is_file():
+            raise InputNotFoundError(f"data.path={self.path}: no such file")
+        return self.path

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from groupbuy_ml.errors import ConfigError
 
 
 class MarketConfig(BaseModel):
@@ -60,3 +64,12 @@ class MarketConfig(BaseModel):
         if self.event_log_days is None:
             return 0
         return self.n_days - self.event_log_days
+
+
+def market_config(values: Mapping[str, Any], field: str = "market") -> MarketConfig:
+    """A :class:`MarketConfig` from config values; a bad value raises
+    :class:`~groupbuy_ml.errors.ConfigError` naming ``<field>.<key>`` (one line)."""
+    try:
+        return MarketConfig(**dict(values))
+    except ValidationError as error:
+        raise ConfigError.from_validation(error, field, MarketConfig.model_fields) from None
