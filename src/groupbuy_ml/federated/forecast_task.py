@@ -77,7 +77,7 @@ class ForecastClientData:
 def _source_key(source: Any) -> str | None:
     """A key for sources described by plain values (None: not cacheable across tasks)."""
     plain = (str, int, float, bool, type(None), Path, list, tuple, dict, pd.Timestamp)
-    fields = vars(source)
+    fields = {k: v for k, v in vars(source).items() if not k.endswith("_")}  # not results
     if not all(isinstance(v, plain) for v in fields.values()):
         return None
     return json.dumps([type(source).__qualname__, {k: str(v) for k, v in sorted(fields.items())}])

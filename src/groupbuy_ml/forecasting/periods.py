@@ -9,25 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from pandas.tseries.frequencies import to_offset
 
+from groupbuy_ml.data.periods import infer_frequency
 from groupbuy_ml.errors import InvalidDataError
 from groupbuy_ml.forecasting.series import SERIES_KEYS, TIME, describe_series
 
 __all__ = ["check_regular", "future_dates", "infer_frequency", "periods_between"]
-
-
-def infer_frequency(dates: pd.Series | pd.DatetimeIndex) -> pd.DateOffset:
-    """The spacing of ``dates`` as a pandas offset (``Day`` when fewer than two dates exist)."""
-    unique = pd.DatetimeIndex(pd.unique(pd.Series(dates).dropna())).sort_values()
-    if len(unique) < 2:
-        return pd.offsets.Day()
-    if len(unique) >= 3:
-        freq = pd.infer_freq(unique)
-        if freq is not None:
-            return to_offset(freq)
-    step = pd.Timedelta(int(np.diff(unique.asi8).min()), unit="ns")
-    return to_offset(step)
 
 
 def periods_between(
