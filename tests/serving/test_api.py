@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from groupbuy_ml.errors import InvalidDataError
 from groupbuy_ml.serving.api import LocalBackend, create_api
 from groupbuy_ml.serving.client import ServingClient, ServingHTTPError
 from groupbuy_ml.serving.services import ForecastService, RecommendService, RouteService
@@ -97,3 +98,33 @@ def test_openapi_documents_bounds_and_error_bodies(client: TestClient) -> None:
         "ErrorResponse")
     k = spec["components"]["schemas"]["RecommendRequest"]["properties"]["k"]
     assert (k["minimum"], k["maximum"]) == (1, 100)
+
+
+class _Failing:
+    """A route service that raises ``error`` for every request."""
+
+    model_info: dict = {}
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def handle(self, request):
+        raise self.error
+
+
+def test_a_bug_is_a_500_with_an_id_and_a_user_error_a_422(caplog) -> None:
+    body = {"depot": {"x": 0, "y": 0}, "stops": [{"id": 1, "x": 1, "y": 1, "demand": 1}],
+            "vehicles": {"count": 1, "capacity": 5}}
+    secret = RuntimeError("cannot reach postgresql://ml:s3cret@db/mlflow")
+    bug = TestClient(create_api(LocalBackend(route=_Failing(secret))),
+                     raise_server_exceptions=False)
+    with caplog.at_level("ERROR"):
+        answer = bug.post("/v1/route", json=body)
+    assert answer.status_code == 500 and answer.json()["error"] == "internal_error"
+    assert "s3cret" not in answer.text and "RuntimeError" not in answer.text
+    error_id = answer.json()["message"].rsplit(" ", 1)[1]
+    assert any(error_id in r.getMessage() and r.exc_info for r in caplog.records)
+    user = TestClient(create_api(LocalBackend(route=_Failing(
+        InvalidDataError("stop 1: demand is negative")))))
+    answer = user.post("/v1/route", json=body)
+    assert answer.status_code == 422 and "demand is negative" in answer.json()["message"]

@@ -58,5 +58,8 @@ def test_service_without_a_champion_answers_503(serving_store) -> None:
     config: ServingConfig = serving_store.config(recommend_model="never_registered")
     service = RecommendService.from_registry(config, poll=False)
     assert service.model_ref is None
-    with pytest.raises(ModelUnavailableError, match="never_registered"):
+    with pytest.raises(ModelUnavailableError, match="never_registered") as caught:
         service.handle(RecommendRequest(user_id=1))
+    assert service.watcher.last_error  # why: in the log, never in the body (it names the URI)
+    body = caught.value.to_response().model_dump_json()
+    assert serving_store.target.uri not in body and "mlflow.db" not in body

@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from groupbuy_ml.errors import ConfigError
 from groupbuy_ml.serving import ingress
 from groupbuy_ml.serving.ingress import ingress_environment, process_environment
 
@@ -59,7 +60,7 @@ def test_missing_haproxy_binary_is_a_clear_error(monkeypatch) -> None:
         raise FileNotFoundError("Could not find an HAProxy binary.")
 
     monkeypatch.setattr(haproxy, "get_haproxy_binary", missing)
-    with pytest.raises(RuntimeError, match="ingress=proxy"):
+    with pytest.raises(ConfigError, match="ingress=proxy"):
         ingress_environment("haproxy")
     assert ingress.ingress_environment("proxy")["RAY_SERVE_ENABLE_HA_PROXY"] == "0"
 

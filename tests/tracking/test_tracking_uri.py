@@ -86,3 +86,12 @@ def test_activate_points_mlflow_at_target_and_restores(
     assert os.environ["MLFLOW_TRACKING_URI"] == "http://outer:5000"
     assert "MLFLOW_REGISTRY_URI" not in os.environ
     assert mlflow.get_tracking_uri() == "http://outer:5000"
+
+
+def test_display_uri_hides_only_the_password() -> None:
+    from groupbuy_ml.tracking import display_uri
+
+    assert display_uri("postgresql://ml:s3cret@db:5432/mlflow") == \
+        "postgresql://ml:***@db:5432/mlflow"
+    for uri in ("sqlite:////srv/mlflow.db", "http://mlflow.internal:5000", "file:///tmp/x"):
+        assert display_uri(uri) == uri

@@ -15,12 +15,11 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from hydra.errors import HydraException
+from groupbuy_ml.errors import UserInputError
 
-from groupbuy_ml.data.errors import DataValidationError
-
-USER_ERRORS = (DataValidationError, FileNotFoundError, LookupError, ValueError, HydraException)
-"""Errors caused by input or configuration: reported in one line, without a stack trace."""
+USER_ERRORS = (UserInputError,)
+"""Errors the user can fix: reported in one line, without a stack trace
+(:mod:`groupbuy_ml.cli.failures` adds Hydra's config errors; everything else is a bug)."""
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("groupbuy_ml.cli.simulate:simulate_command",
@@ -59,10 +58,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         _usage()
         raise SystemExit(f"groupbuy: unknown command {command!r}; expected one of {list(COMMANDS)}")
     module, function = COMMANDS[command][0].split(":")
+    from groupbuy_ml.cli.command_help import command_help, wants_help
+    from groupbuy_ml.cli.failures import report_failure
+
     try:
+        if wants_help(rest) and "--hydra-help" not in rest:
+            print(command_help(command, COMMANDS[command][1], module))
+            return
         getattr(importlib.import_module(module), function)(rest)
-    except USER_ERRORS as err:
-        raise SystemExit(f"groupbuy {command}: {err}") from None
+    except Exception as error:  # a user error: one line; anything else: traceback + bug line
+        raise report_failure(command, error) from None
 
 
 def _usage() -> None:
@@ -70,4 +75,5 @@ def _usage() -> None:
     print("\nusage: groupbuy COMMAND [key=value ...]\n")
     for name, (_, text) in COMMANDS.items():
         print(f"  {name:<10} {text}")
-    print("\nOverrides use Hydra syntax; `groupbuy train --help` lists the config groups.")
+    print("\nOverrides use Hydra syntax; `groupbuy COMMAND --help` shows a command's config "
+          "groups and keys.")

@@ -1,7 +1,8 @@
 """``groupbuy backtest``: rolling-origin backtest of library forecasters on any CSV.
 
-Help line for the command table: ``"rolling-origin backtest of forecasters on any CSV, a table
-of metrics and timings per model (configs/backtest.yaml)"``.
+Every model is fitted afresh at each origin on the history before it and scored on the next
+``horizon`` periods; the table at the end has each model's metrics averaged over the origins
+and its fit and predict time.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from groupbuy_ml.cli.hydra_app import compose_config
+from groupbuy_ml.errors import ConfigError
 
 SHOWN = ("n_origins", "rmsse", "wrmsse", "mase", "wape", "rmspe", "pinball_mean",
          "coverage_80", "fit_seconds", "predict_seconds")
@@ -43,7 +45,7 @@ def backtest_command(args: Sequence[str]) -> None:
 
     cfg = compose_config("backtest", args)
     if OmegaConf.is_missing(cfg.data, "path"):
-        raise ValueError("data.path is required: groupbuy backtest data.path=sales.csv ...")
+        raise ConfigError("data.path is required: groupbuy backtest data.path=sales.csv ...")
     columns = OmegaConf.to_container(cfg.data.columns, resolve=True)
     summary = backtest(Path(str(cfg.data.path)), columns, horizon=int(cfg.horizon),
                        models=list(cfg.models), n_origins=int(cfg.n_origins),

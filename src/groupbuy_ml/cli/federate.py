@@ -14,12 +14,15 @@ from groupbuy_ml.cli.train import metrics_table
 
 def run_federation(cfg: DictConfig) -> float | None:
     """Call ``cfg.pipeline``; print the run's metrics; return the one a sweeper optimises."""
-    from groupbuy_ml.cli import USER_ERRORS
+    from groupbuy_ml.cli.failures import user_message
 
     try:
         metrics = get_method(cfg.pipeline)(cfg)
-    except USER_ERRORS as err:  # one line for input errors, not Hydra's stack trace
-        raise SystemExit(f"groupbuy federate: {err}") from None
+    except Exception as error:  # one line for input errors (Hydra would print a traceback)
+        message = user_message(error)
+        if message is None:
+            raise  # a bug: `groupbuy` prints the traceback and asks for a report
+        raise SystemExit(f"groupbuy federate: {message}") from None
     Console().print(metrics_table(metrics))
     metric = cfg.get("optimized_metric")
     return metrics.get(metric) if metric else None

@@ -11,6 +11,8 @@ import hydra
 from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 
+from groupbuy_ml.errors import InputNotFoundError
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -22,7 +24,7 @@ def config_dir() -> Path:
     for cand in candidates:
         if cand and (Path(cand) / "train.yaml").exists():
             return Path(cand).resolve()
-    raise FileNotFoundError(
+    raise InputNotFoundError(
         "no Hydra config tree found (looked for train.yaml in $GROUPBUY_CONFIG_DIR, the installed "
         "package and the repository's configs/); set GROUPBUY_CONFIG_DIR to your configs folder"
     )
@@ -35,11 +37,20 @@ def compose_config(name: str, overrides: Sequence[str] = ()) -> DictConfig:
 
 
 def run_hydra(name: str, task: Callable[[DictConfig], object], args: Sequence[str]) -> None:
-    """Run ``task`` as a Hydra app (``-m`` multirun, ``--cfg job``, output dirs, logging)."""
+    """Run ``task`` as a Hydra app (``-m`` multirun, ``--cfg job``, output dirs, logging).
+
+    Errors leave as exceptions (``HYDRA_FULL_ERROR=1`` while it runs) instead of Hydra's own
+    report, so that :func:`groupbuy_ml.cli.main` reports them as every other command does.
+    """
     main = hydra.main(config_path=str(config_dir()), config_name=name, version_base="1.3")(task)
-    argv = sys.argv
+    argv, full_error = sys.argv, os.environ.get("HYDRA_FULL_ERROR")
     sys.argv = [f"groupbuy {name}", *args]
+    os.environ["HYDRA_FULL_ERROR"] = "1"
     try:
         main()
     finally:
         sys.argv = argv
+        if full_error is None:
+            os.environ.pop("HYDRA_FULL_ERROR", None)
+        else:
+            os.environ["HYDRA_FULL_ERROR"] = full_error

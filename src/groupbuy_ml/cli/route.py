@@ -11,6 +11,7 @@ from omegaconf import DictConfig, OmegaConf
 from rich.console import Console
 
 from groupbuy_ml.cli.hydra_app import compose_config
+from groupbuy_ml.errors import ConfigError, InputNotFoundError
 from groupbuy_ml.routing import (
     Plan,
     Problem,
@@ -31,8 +32,8 @@ def route_command(args: Sequence[str]) -> Plan:
     problem, sources = build_problem(cfg)
     plan = run_solver(problem, cfg.routing)
     if not plan.stats.get("found", True):
-        raise ValueError(f"no plan found for {problem.name} within routing.time_limit_s="
-                         f"{cfg.routing.time_limit_s}; raise it (or use routing.backend=pyvrp)")
+        raise ConfigError(f"no plan found for {problem.name} within routing.time_limit_s="
+                          f"{cfg.routing.time_limit_s}; raise it (or use routing.backend=pyvrp)")
     out_dir = Path(cfg.out_dir).resolve()
     plan_path = plan.write_json(out_dir / "plan.json")
     map_path = save_plan_map(problem, plan, out_dir / "routes.png")
@@ -51,12 +52,12 @@ def build_problem(cfg: DictConfig) -> tuple[Problem, list[Path]]:
     """The problem named by exactly one of ``instance``, ``purchase_list`` or ``market_dir``."""
     given = [k for k in ("instance", "purchase_list", "market_dir") if cfg.get(k)]
     if len(given) != 1:
-        raise ValueError("give exactly one of instance=<Solomon file>, purchase_list=<file> "
-                         f"pickup_points=<file>, or market_dir=<folder>; got {given or 'none'}")
+        raise ConfigError("give exactly one of instance=<Solomon file>, purchase_list=<file> "
+                          f"pickup_points=<file>, or market_dir=<folder>; got {given or 'none'}")
     if cfg.instance:
         path = Path(cfg.instance)
         if not path.exists():
-            raise FileNotFoundError(f"instance={path}: no such file")
+            raise InputNotFoundError(f"instance={path}: no such file")
         return read_solomon(path), [path]
     fleet = cfg.routing.fleet
     kwargs = dict(speed_kmh=fleet.speed_kmh, service_minutes=fleet.service_minutes,
@@ -68,7 +69,7 @@ def build_problem(cfg: DictConfig) -> tuple[Problem, list[Path]]:
         sources = [Path(cfg.market_dir)]
     else:
         if not cfg.pickup_points:
-            raise ValueError("purchase_list=... needs pickup_points=<file> as well")
+            raise ConfigError("purchase_list=... needs pickup_points=<file> as well")
         purchases, points = read_table(cfg.purchase_list), read_table(cfg.pickup_points)
         problem = from_purchase_list(purchases, points, date=cfg.date, **kwargs)
         sources = [Path(cfg.purchase_list), Path(cfg.pickup_points)]
@@ -96,7 +97,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     """A CSV or parquet table."""
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"{path}: no such file")
+        raise InputNotFoundError(f"{path}: no such file")
     return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
 
 

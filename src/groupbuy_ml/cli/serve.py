@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from groupbuy_ml.cli.hydra_app import compose_config
+from groupbuy_ml.errors import ConfigError
 from groupbuy_ml.serving.config import ServingConfig
 from groupbuy_ml.serving.runner import running_app
 
@@ -23,15 +24,13 @@ def serving_config(cfg: DictConfig) -> tuple[ServingConfig, dict[str, dict[str, 
     """The :class:`ServingConfig` and per-deployment options of a composed ``serve`` config.
 
     Raises:
-        ValueError: a ``serving.*`` value breaks its field's rule (named).
+        ConfigError: a ``serving.*`` value breaks its field's rule (named).
     """
     values = OmegaConf.to_container(cfg.serving, resolve=True)
     try:
         config = ServingConfig.from_mapping(values)  # type: ignore[arg-type]
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ValueError(f"serving.{where}: {first['msg']}") from None
+        raise ConfigError.from_validation(error, "serving", ServingConfig.model_fields) from None
     options = OmegaConf.to_container(cfg.deployments, resolve=True) if cfg.get("deployments") \
         else {}
     return config, options  # type: ignore[return-value]

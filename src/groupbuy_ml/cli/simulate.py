@@ -11,12 +11,12 @@ from rich.progress import Progress
 from rich.table import Table
 
 from groupbuy_ml.cli.hydra_app import compose_config
-from groupbuy_ml.data.simulate import MarketConfig, MarketSummary, simulate_market
+from groupbuy_ml.data.simulate import MarketSummary, market_config, simulate_market
 
 
 def simulate_command(overrides: Sequence[str]) -> MarketSummary:
     cfg = compose_config("simulate", overrides)
-    market = MarketConfig(**OmegaConf.to_container(cfg.market, resolve=True))
+    market = market_config(OmegaConf.to_container(cfg.market, resolve=True), "market")
     out_dir = Path(cfg.out_dir).resolve()
     with Progress(transient=True) as progress:
         task = progress.add_task(f"simulating {market.n_days} days", total=None)

@@ -14,12 +14,15 @@ from groupbuy_ml.cli.hydra_app import run_hydra
 
 def run_pipeline(cfg: DictConfig) -> float | None:
     """Call ``cfg.pipeline`` with the config; return the metric a sweeper would optimise."""
-    from groupbuy_ml.cli import USER_ERRORS
+    from groupbuy_ml.cli.failures import user_message
 
     try:
         result = get_method(cfg.pipeline)(cfg)
-    except USER_ERRORS as err:  # Hydra would print a stack trace; input errors get one line
-        raise SystemExit(f"groupbuy train: {err}") from None
+    except Exception as error:  # one line for input errors (Hydra would print a traceback)
+        message = user_message(error)
+        if message is None:
+            raise  # a bug: `groupbuy` prints the traceback and asks for a report
+        raise SystemExit(f"groupbuy train: {message}") from None
     if isinstance(result, dict):
         Console().print(metrics_table(result))
     metric = cfg.get("optimized_metric")

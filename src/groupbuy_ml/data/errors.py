@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from groupbuy_ml.errors import UserInputError
+from groupbuy_ml.errors import InvalidDataError
 
 
-class DataValidationError(UserInputError):
+class DataValidationError(InvalidDataError):
     """A table failed its schema.
 
     The message names the source (file or table), each failing column, what was expected and

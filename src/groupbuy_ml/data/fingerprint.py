@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from groupbuy_ml.errors import InputNotFoundError
+
 __all__ = ["fingerprint_files", "fingerprint_frame"]
 
 _CHUNK = 1 << 20  # read files 1 MiB at a time: memory stays flat for any file size
@@ -31,7 +33,7 @@ def _labelled_files(path: Path) -> Iterator[tuple[str, Path]]:
             if file.is_file():
                 yield f"{path.name}/{file.relative_to(path).as_posix()}", file
     else:
-        raise FileNotFoundError(f"cannot fingerprint {path}: no such file or folder")
+        raise InputNotFoundError(f"cannot fingerprint {path}: no such file or folder")
 
 
 def fingerprint_files(paths: Iterable[Path | str] | Path | str) -> str:

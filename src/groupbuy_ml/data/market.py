@@ -12,6 +12,7 @@ from groupbuy_ml.data.schemas.market import MARKET_SCHEMAS
 from groupbuy_ml.data.schemas.panel import demand_panel_schema
 from groupbuy_ml.data.simulate.writer import DAILY_TABLES, read_manifest
 from groupbuy_ml.data.validation import validate
+from groupbuy_ml.errors import ConfigError, InputNotFoundError
 
 PANEL_TARGETS = ("units_ordered", "units", "orders")
 
@@ -29,7 +30,7 @@ def load_market_table(
         filters: pyarrow row filters, e.g. ``[("pickup_point_id", "<", 10)]``.
     """
     if name not in MARKET_SCHEMAS:
-        raise ValueError(f"unknown market table {name!r}; expected one of {list(MARKET_SCHEMAS)}")
+        raise ConfigError(f"unknown market table {name!r}; expected one of {list(MARKET_SCHEMAS)}")
     market_dir = Path(market_dir)
     read_manifest(market_dir)
     path = market_dir / name if name in DAILY_TABLES else market_dir / f"{name}.parquet"
@@ -37,7 +38,7 @@ def load_market_table(
         if name in DAILY_TABLES:  # household logs may be switched off (event_log_days=0)
             return pd.DataFrame({c: pd.Series(dtype=col.dtype.type if col.dtype else object)
                                  for c, col in MARKET_SCHEMAS[name].columns.items()})
-        raise FileNotFoundError(f"{path} is missing from the market folder {market_dir}")
+        raise InputNotFoundError(f"{path} is missing from the market folder {market_dir}")
     frame = pd.read_parquet(path, columns=list(columns) if columns else None, filters=filters)
     schema = MARKET_SCHEMAS[name]
     if columns:  # table-level checks need columns that were not read; keep column checks
@@ -65,7 +66,7 @@ def market_panel(
         is_holiday, temperature_c, rain_mm and the product's category, sorted by series and date.
     """
     if target not in PANEL_TARGETS:
-        raise ValueError(f"target={target!r}; expected one of {PANEL_TARGETS}")
+        raise ConfigError(f"target={target!r}; expected one of {PANEL_TARGETS}")
     filters = []
     if pickup_points is not None:
         filters.append(("pickup_point_id", "in", list(pickup_points)))

@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 from flwr.app import Array, ArrayRecord
 
+from groupbuy_ml.errors import InputNotFoundError
+
 __all__ = ["Checkpoint", "load_checkpoint", "save_checkpoint"]
 
 _MODEL = "global_model.npz"
@@ -65,7 +67,7 @@ def load_checkpoint(folder: Path | str) -> Checkpoint:
     folder = Path(folder)
     missing = [name for name in (_MODEL, _STRATEGY, _META) if not (folder / name).exists()]
     if missing:
-        raise FileNotFoundError(
+        raise InputNotFoundError(
             f"no checkpoint to resume in {folder} (missing {', '.join(missing)}); run without "
             "resume first, with checkpoint_dir set"
         )

@@ -35,6 +35,7 @@ from flwr.app import (
 from flwr.clientapp import ClientApp
 from flwr.common.constant import ErrorCode
 
+from groupbuy_ml.errors import ConfigError
 from groupbuy_ml.federated.secagg import (
     fitres_content,
     is_secagg_message,
@@ -206,8 +207,8 @@ def _spec_of(context: Context, spec: FederationSpec | str | None) -> FederationS
         return spec
     if spec is None:
         if SPEC_FILE_KEY not in context.run_config:
-            raise ValueError(f"run config has no {SPEC_FILE_KEY!r}: start the run with "
-                             "run_federated or `groupbuy federate`, which write the spec")
+            raise ConfigError(f"run config has no {SPEC_FILE_KEY!r}: start the run with "
+                              "run_federated or `groupbuy federate`, which write the spec")
         spec = str(context.run_config[SPEC_FILE_KEY])
     if spec not in _SPECS:  # read once per process
         _SPECS[spec] = load_spec(spec)

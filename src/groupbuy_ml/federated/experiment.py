@@ -15,6 +15,7 @@ from typing import Any
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
+from groupbuy_ml.errors import ConfigError
 from groupbuy_ml.federated.run import FederatedResult, ray_init_args, run_federated
 from groupbuy_ml.federated.spec import SecAggSettings, build_task
 from groupbuy_ml.federated.task import EmptyClientError, LocalTraining, PrivacySettings
@@ -57,7 +58,7 @@ def run_federated_experiment(cfg: DictConfig) -> dict[str, Any]:
     """Run the federated experiment ``cfg`` describes; returns :func:`summary_metrics`."""
     fed = cfg.federated
     if fed.mode not in MODES:  # before any data is loaded
-        raise ValueError(f"federated.mode must be one of {MODES}, got {fed.mode!r}")
+        raise ConfigError(f"federated.mode must be one of {MODES}, got {fed.mode!r}")
     resolved = OmegaConf.to_container(cfg, resolve=True)
     task_cfg = OmegaConf.to_container(fed.task, resolve=True)
     num_clients = int(fed.num_clients)

@@ -25,6 +25,7 @@ import pandas as pd
 import torch
 
 from groupbuy_ml.data.schemas.panel import SERIES_KEYS, TARGET, TIME
+from groupbuy_ml.errors import ConfigError
 from groupbuy_ml.federated.partitions import assign_clients, client_panel
 from groupbuy_ml.federated.privacy import make_private, steps_per_round
 from groupbuy_ml.federated.task import (
@@ -76,7 +77,7 @@ class ForecastClientData:
 def _source_key(source: Any) -> str | None:
     """A key for sources described by plain values (None: not cacheable across tasks)."""
     plain = (str, int, float, bool, type(None), Path, list, tuple, dict, pd.Timestamp)
-    fields = vars(source)
+    fields = {k: v for k, v in vars(source).items() if not k.endswith("_")}  # not results
     if not all(isinstance(v, plain) for v in fields.values()):
         return None
     return json.dumps([type(source).__qualname__, {k: str(v) for k, v in sorted(fields.items())}])
@@ -118,7 +119,7 @@ class ForecastTask(FederatedTask):
 
             source = instantiate(dict(source))
         if exclude_last_days < 0:
-            raise ValueError(f"exclude_last_days must be >= 0, got {exclude_last_days}")
+            raise ConfigError(f"exclude_last_days must be >= 0, got {exclude_last_days}")
         self.source, self.covariates = source, tuple(covariates)
         self.num_clients, self.scheme = int(num_clients), scheme
         self.group_by, self.skew_by = tuple(group_by), skew_by
@@ -168,8 +169,8 @@ class ForecastTask(FederatedTask):
             if self.exclude_last_days:
                 dates = np.sort(panel[TIME].unique())
                 if len(dates) <= self.exclude_last_days:
-                    raise ValueError(f"exclude_last_days={self.exclude_last_days} leaves no "
-                                     f"dates of {len(dates)}")
+                    raise ConfigError(f"exclude_last_days={self.exclude_last_days} leaves no "
+                                      f"dates of {len(dates)}")
                 panel = panel.loc[panel[TIME] < dates[-self.exclude_last_days]]
             self._panel = sort_panel(panel)
             if source_key is not None:
@@ -186,8 +187,8 @@ class ForecastTask(FederatedTask):
         points = points.rename(columns={"pickup_point_id": "location_id"})
         absent = [c for c in missing if c not in points.columns]
         if absent:
-            raise ValueError(f"group_by column(s) {absent} are neither panel columns nor "
-                             f"pickup point attributes ({list(points.columns)})")
+            raise ConfigError(f"group_by column(s) {absent} are neither panel columns nor "
+                              f"pickup point attributes ({list(points.columns)})")
         points = points[["location_id", *missing]].astype({"location_id": panel[
             "location_id"].dtype})
         return panel.merge(points, on="location_id", how="left")
@@ -202,8 +203,8 @@ class ForecastTask(FederatedTask):
 
     def load_client(self, client_id: int, num_clients: int) -> ForecastClientData:
         if num_clients != self.num_clients:
-            raise ValueError(f"the task is partitioned for num_clients={self.num_clients}, the "
-                             f"run has {num_clients}; set the task's num_clients to match")
+            raise ConfigError(f"the task is partitioned for num_clients={self.num_clients}, the "
+                              f"run has {num_clients}; set the task's num_clients to match")
         rows = sort_panel(client_panel(self.panel(), self.assignment(), client_id))
         check_covariates(rows, self.covariates, f"client {client_id}'s data")
         f = self.forecaster
@@ -222,9 +223,9 @@ class ForecastTask(FederatedTask):
     def train(self, model: torch.nn.Module, data: ForecastClientData, training: LocalTraining,
               privacy: PrivacySettings | None, state: dict[str, float]) -> dict[str, float]:
         if privacy is not None and training.proximal_mu > 0:
-            raise ValueError("proximal_mu > 0 with DP-SGD is not supported: Opacus replaces the "
-                             "gradient by the noised per-example one, dropping the proximal "
-                             "term; set proximal_mu=0 for private runs")
+            raise ConfigError("proximal_mu > 0 with DP-SGD is not supported: Opacus replaces the "
+                              "gradient by the noised per-example one, dropping the proximal "
+                              "term; set proximal_mu=0 for private runs")
         seed = training.seed * 1_000_003 + data.client_id * 1_009 + training.server_round
         torch.manual_seed(seed)
         optimizer = torch.optim.Adam(model.parameters(), lr=training.lr)

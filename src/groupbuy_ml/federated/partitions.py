@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from groupbuy_ml.data.schemas.panel import SERIES_KEYS, TARGET
+from groupbuy_ml.errors import ConfigError
 from groupbuy_ml.federated.task import EmptyClientError
 from groupbuy_ml.forecasting.series import require_columns
 
@@ -87,7 +88,7 @@ def _by_groups(series: pd.DataFrame, by: Sequence[str], num_clients: int) -> np.
 def _dirichlet(series: pd.DataFrame, skew_by: str, num_clients: int, alpha: float,
                seed: int) -> np.ndarray:
     if alpha <= 0:
-        raise ValueError(f"alpha must be > 0, got {alpha}")
+        raise ConfigError(f"alpha must be > 0, got {alpha}")
     if skew_by == "quantity":
         classes = pd.qcut(series["_mean"].rank(method="first"), 5, labels=False).to_numpy()
     else:
@@ -120,11 +121,11 @@ def assign_clients(panel: pd.DataFrame, num_clients: int, scheme: str = "locatio
         EmptyClientError: a client would get no series (message names it and the fix).
     """
     if num_clients < 1:
-        raise ValueError(f"num_clients must be >= 1, got {num_clients}")
+        raise ConfigError(f"num_clients must be >= 1, got {num_clients}")
     if scheme not in SCHEMES:
-        raise ValueError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
+        raise ConfigError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
     if scheme == "group" and not by:
-        raise ValueError("scheme='group' needs `by`: the attribute columns of a group")
+        raise ConfigError("scheme='group' needs `by`: the attribute columns of a group")
     columns = list(by) if scheme == "group" else []
     if scheme == "dirichlet" and skew_by != "quantity":
         columns = [skew_by]

@@ -24,6 +24,7 @@ from opacus.validators import ModuleValidator
 from torch import nn
 from torch.utils.data import DataLoader
 
+from groupbuy_ml.errors import ConfigError, InvalidDataError
 from groupbuy_ml.federated.task import PrivacySettings
 
 __all__ = [
@@ -50,22 +51,22 @@ def check_private_model(model: nn.Module) -> None:
     rnn = [name for name, m in model.named_modules()
            if type(m) in (nn.LSTM, nn.GRU, nn.RNN)]
     if rnn:
-        raise ValueError(
+        raise ConfigError(
             f"module(s) {rnn} are torch.nn recurrent layers, which Opacus cannot clip per "
             "example; build the model with opacus.layers.DPLSTM / DPGRU / DPRNN instead "
             "(same arguments and outputs)"
         )
     errors = ModuleValidator.validate(model, strict=False)
     if errors:
-        raise ValueError(f"model is not DP-compatible: {[str(e) for e in errors]}; see "
-                         "opacus.validators.ModuleValidator.fix")
+        raise ConfigError(f"model is not DP-compatible: {[str(e) for e in errors]}; see "
+                          "opacus.validators.ModuleValidator.fix")
 
 
 def steps_per_round(num_examples: int, batch_size: int, epochs: int,
                     max_steps: int | None) -> int:
     """Local DP-SGD steps of one round: ``epochs`` x ceil(n / batch), capped by ``max_steps``."""
     if num_examples < 1:
-        raise ValueError("a DP client needs at least one training example")
+        raise InvalidDataError("a DP client needs at least one training example")
     batches = -(-num_examples // max(batch_size, 1))
     steps = batches * max(epochs, 1)
     return min(steps, max_steps) if max_steps else steps
@@ -75,10 +76,10 @@ def noise_multiplier(privacy: PrivacySettings, sample_rate: float, round_steps: 
     """Noise multiplier spending ``(target_epsilon, target_delta)`` after ``total_rounds``
     rounds of ``round_steps`` DP-SGD steps at ``sample_rate`` (RDP accountant)."""
     if privacy.target_epsilon <= 0 or not 0 < privacy.target_delta < 1:
-        raise ValueError(f"target_epsilon must be > 0 and target_delta in (0, 1), got "
-                         f"{privacy.target_epsilon}, {privacy.target_delta}")
+        raise ConfigError(f"target_epsilon must be > 0 and target_delta in (0, 1), got "
+                          f"{privacy.target_epsilon}, {privacy.target_delta}")
     if privacy.total_rounds < 1:
-        raise ValueError(f"total_rounds must be >= 1, got {privacy.total_rounds}")
+        raise ConfigError(f"total_rounds must be >= 1, got {privacy.total_rounds}")
     return get_noise_multiplier(target_epsilon=privacy.target_epsilon,
                                 target_delta=privacy.target_delta, sample_rate=sample_rate,
                                 steps=round_steps * privacy.total_rounds, accountant="rdp")
@@ -138,8 +139,8 @@ def make_private(model: nn.Module, optimizer: torch.optim.Optimizer, loader: Dat
     sample_rate = 1.0 / len(loader)
     done = int(state.get(DP_STEPS, 0))
     if done >= round_steps * privacy.total_rounds:
-        raise ValueError(f"the DP budget of total_rounds={privacy.total_rounds} rounds is spent "
-                         f"({done} steps taken); raise PrivacySettings.total_rounds")
+        raise ConfigError(f"the DP budget of total_rounds={privacy.total_rounds} rounds is spent "
+                          f"({done} steps taken); raise PrivacySettings.total_rounds")
     sigma = float(state.get(DP_NOISE) or noise_multiplier(privacy, sample_rate, round_steps))
     engine = PrivacyEngine(accountant="rdp")
     engine.accountant = _accountant(state)

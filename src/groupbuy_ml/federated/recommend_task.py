@@ -24,6 +24,7 @@ import torch
 
 from groupbuy_ml.data.market import load_market_table
 from groupbuy_ml.data.sources import MarketSource
+from groupbuy_ml.errors import ConfigError
 from groupbuy_ml.federated.partitions import pack_groups
 from groupbuy_ml.federated.task import (
     EmptyClientError,
@@ -101,8 +102,8 @@ class RecommendTask(FederatedTask):
             self._data = MarketInteractionsSource(self.market, self.test_days).load()
             households = load_market_table(self.market.ensure(), "households")
             if self.group_by not in households.columns:
-                raise ValueError(f"group_by={self.group_by!r} is not a household attribute; "
-                                 f"choose one of {list(households.columns)}")
+                raise ConfigError(f"group_by={self.group_by!r} is not a household attribute; "
+                                  f"choose one of {list(households.columns)}")
             self._households = households[["household_id", self.group_by]]
         return self._data, self._households
 
@@ -131,8 +132,8 @@ class RecommendTask(FederatedTask):
 
     def load_client(self, client_id: int, num_clients: int) -> RecommendClientData:
         if num_clients != self.num_clients:
-            raise ValueError(f"the task is partitioned for num_clients={self.num_clients}, the "
-                             f"run has {num_clients}; set the task's num_clients to match")
+            raise ConfigError(f"the task is partitioned for num_clients={self.num_clients}, the "
+                              f"run has {num_clients}; set the task's num_clients to match")
         data, _ = self._load()
         users = set(self.client_households(client_id).tolist())
         train = data.train.loc[data.train["user_id"].isin(users)]
@@ -147,8 +148,8 @@ class RecommendTask(FederatedTask):
     def train(self, model: torch.nn.Module, data: RecommendClientData, training: LocalTraining,
               privacy: PrivacySettings | None, state: dict[str, float]) -> dict[str, float]:
         if privacy is not None:
-            raise ValueError("RecommendTask has no DP-SGD: BPR triples are sampled, not a "
-                             "dataset Opacus can Poisson-sample; run it without privacy")
+            raise ConfigError("RecommendTask has no DP-SGD: BPR triples are sampled, not a "
+                              "dataset Opacus can Poisson-sample; run it without privacy")
         seed = training.seed * 1_000_003 + data.client_id * 1_009 + training.server_round
         torch.manual_seed(seed)
         bpr = MatrixFactorizationBPR(embedding_dim=self.embedding_dim,

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from flwr.app import Array, ArrayRecord, ConfigRecord, Context, Message
 
+from groupbuy_ml.errors import ConfigError
 from groupbuy_ml.federated.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from groupbuy_ml.federated.client_app import EXCLUDED
 from groupbuy_ml.federated.secagg import secure_train_round
@@ -153,8 +154,8 @@ def _start(spec: FederationSpec, strategy: Any, initial: ArrayRecord) -> RoundLo
     checkpoint = load_checkpoint(spec.checkpoint_dir)
     shapes = {k: tuple(a.shape) for k, a in checkpoint.arrays.items()}
     if shapes != {k: tuple(a.shape) for k, a in initial.items()}:
-        raise ValueError(f"the checkpoint in {spec.checkpoint_dir} holds other parameters than "
-                         "the task's model; resume with the task config the run started with")
+        raise ConfigError(f"the checkpoint in {spec.checkpoint_dir} holds other parameters than "
+                          "the task's model; resume with the task config the run started with")
     load_strategy_state(strategy, checkpoint.strategy_state)
     log.info("resuming from %s after round %d", spec.checkpoint_dir, checkpoint.server_round)
     # Node ids belong to one run: a resumed run finds out afresh which clients cannot take part.

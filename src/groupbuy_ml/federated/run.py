@@ -24,6 +24,7 @@ from typing import Any, Literal
 import pandas as pd
 import torch
 
+from groupbuy_ml.errors import ConfigError
 from groupbuy_ml.federated.client_app import make_client_app
 from groupbuy_ml.federated.server_app import MODEL_FILE, RESULT_FILE, make_server_app
 from groupbuy_ml.federated.spec import FederationSpec, SecAggSettings, save_spec
@@ -158,9 +159,9 @@ def run_federated(
         deployment_timeout: seconds a deployment run may take before it is stopped.
     """
     if mode not in ("simulation", "deployment", "local"):
-        raise ValueError(f"mode must be 'simulation', 'deployment' or 'local', got {mode!r}")
+        raise ConfigError(f"mode must be 'simulation', 'deployment' or 'local', got {mode!r}")
     if num_clients < 1:
-        raise ValueError(f"num_clients must be >= 1, got {num_clients}")
+        raise ConfigError(f"num_clients must be >= 1, got {num_clients}")
     training = training or LocalTraining()
     if privacy is not None and privacy.total_rounds < rounds:
         privacy = dataclasses.replace(privacy, total_rounds=rounds)

@@ -20,6 +20,7 @@ import torch
 from flwr.app import ArrayRecord, Context
 from flwr.serverapp import Grid, ServerApp
 
+from groupbuy_ml.errors import ConfigError
 from groupbuy_ml.federated.client_app import shared_state
 from groupbuy_ml.federated.rounds import RoundLoopResult, run_rounds
 from groupbuy_ml.federated.spec import SPEC_FILE_KEY, FederationSpec, build_task, load_spec
@@ -134,8 +135,8 @@ def make_server_app(spec: FederationSpec | None = None) -> ServerApp:
         run_spec = spec
         if run_spec is None:
             if SPEC_FILE_KEY not in context.run_config:
-                raise ValueError(f"run config has no {SPEC_FILE_KEY!r}: start the run with "
-                                 "run_federated or `groupbuy federate`")
+                raise ConfigError(f"run config has no {SPEC_FILE_KEY!r}: start the run with "
+                                  "run_federated or `groupbuy federate`")
             run_spec = load_spec(str(context.run_config[SPEC_FILE_KEY]))
         serve_rounds(grid, context, run_spec)
 

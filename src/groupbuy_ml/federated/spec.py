@@ -21,6 +21,7 @@ from typing import Any
 import cloudpickle
 from flwr.app import ConfigRecord
 
+from groupbuy_ml.errors import ConfigError, InputNotFoundError
 from groupbuy_ml.federated.task import FederatedTask, LocalTraining, PrivacySettings
 
 __all__ = [
@@ -99,18 +100,18 @@ class FederationSpec:
 
     def __post_init__(self) -> None:
         if self.num_rounds < 1:
-            raise ValueError(f"num_rounds must be >= 1, got {self.num_rounds}")
+            raise ConfigError(f"num_rounds must be >= 1, got {self.num_rounds}")
         if self.round_timeout <= 0:
-            raise ValueError(f"round_timeout must be > 0 seconds, got {self.round_timeout}")
+            raise ConfigError(f"round_timeout must be > 0 seconds, got {self.round_timeout}")
         if self.resume and not self.checkpoint_dir:
-            raise ValueError("resume=True needs checkpoint_dir (the folder of the run to resume)")
+            raise ConfigError("resume=True needs checkpoint_dir (the folder of the run to resume)")
 
 
 def build_object(obj: Any) -> Any:
     """An instance as is; a Hydra ``_target_`` config (dict or DictConfig) instantiated."""
     if isinstance(obj, dict) or type(obj).__name__ == "DictConfig":
         if "_target_" not in obj:
-            raise ValueError(f"config {dict(obj)!r} has no _target_ naming the class to build")
+            raise ConfigError(f"config {dict(obj)!r} has no _target_ naming the class to build")
         from hydra.utils import instantiate
 
         return instantiate(obj, _convert_="all")
@@ -160,7 +161,8 @@ def load_spec(path: Path | str) -> FederationSpec:
     """Read a spec written by :func:`save_spec`."""
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"federation spec {path} not found ({SPEC_FILE_KEY} in run config)")
+        raise InputNotFoundError(f"federation spec {path} not found ({SPEC_FILE_KEY} in run "
+                                 "config)")
     spec = cloudpickle.loads(path.read_bytes())
     if not isinstance(spec, FederationSpec):
         raise TypeError(f"{path} holds a {type(spec).__name__}, not a FederationSpec")

@@ -24,6 +24,8 @@ import numpy as np
 from flwr.app import MetricRecord, RecordDict
 from flwr.serverapp import strategy as flwr_strategy
 
+from groupbuy_ml.errors import ConfigError, InvalidDataError
+
 __all__ = [
     "MAX_METRICS",
     "FedAdam",
@@ -52,7 +54,8 @@ def aggregate_client_metrics(records: list[RecordDict], weighted_by_key: str) ->
     weights = np.array([float(row[weighted_by_key]) for row in rows])
     total = float(weights.sum())
     if total <= 0:
-        raise ValueError(f"the clients' {weighted_by_key} sum to {total}; nothing to weight by")
+        raise InvalidDataError(f"the clients' {weighted_by_key} sum to {total}; nothing to weight "
+                               "by")
     out: dict[str, Any] = {weighted_by_key: int(total) if total.is_integer() else total,
                            "num-clients": len(rows)}
     keys = [k for k in rows[0] if k != weighted_by_key]
@@ -128,7 +131,7 @@ def load_strategy_state(strategy: Any, state: dict[str, np.ndarray]) -> None:
         arrays = {k[len(prefix):]: np.asarray(v) for k, v in state.items() if k.startswith(prefix)}
         if arrays:
             if not hasattr(strategy, attribute):
-                raise ValueError(
+                raise ConfigError(
                     f"the checkpoint holds {attribute} but {type(strategy).__name__} has no such "
                     "state; resume with the strategy the run was started with"
                 )
@@ -145,7 +148,7 @@ def build_strategy(strategy: Any, num_clients: int | None = None) -> Any:
 
     if isinstance(strategy, str):
         if strategy.lower() not in _BY_NAME:
-            raise ValueError(f"unknown strategy {strategy!r}; expected one of {sorted(_BY_NAME)}")
+            raise ConfigError(f"unknown strategy {strategy!r}; expected one of {sorted(_BY_NAME)}")
         kwargs: dict[str, Any] = {}
         if num_clients is not None:
             kwargs = {"min_train_nodes": num_clients, "min_evaluate_nodes": num_clients,

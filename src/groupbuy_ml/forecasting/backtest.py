@@ -25,6 +25,7 @@ import pandas as pd
 from groupbuy_ml.data.loaders import ColumnMapping, read_demand_csv
 from groupbuy_ml.data.schemas.panel import demand_panel_schema
 from groupbuy_ml.data.validation import validate
+from groupbuy_ml.errors import ConfigError
 from groupbuy_ml.forecasting.metrics import evaluate_forecast
 from groupbuy_ml.forecasting.periods import infer_frequency
 from groupbuy_ml.forecasting.series import TARGET, TIME
@@ -67,11 +68,11 @@ def make_model(name: str, horizon: int, season_length: int, **overrides: Any) ->
         "lstm": lambda: LSTMForecaster(**neural),
     }
     if name not in builders:
-        raise ValueError(f"unknown model {name!r}; expected one of {MODEL_NAMES}")
+        raise ConfigError(f"unknown model {name!r}; expected one of {MODEL_NAMES}")
     model = builders[name]()
     for key, value in overrides.items():
         if not hasattr(model, key):
-            raise ValueError(f"{name} has no parameter {key!r}")
+            raise ConfigError(f"{name} has no parameter {key!r}")
         setattr(model, key, value)
     return model
 
@@ -152,7 +153,7 @@ def backtest(
     else:
         named = {name: make_model(name, horizon, m) for name in models}
     if not named:
-        raise ValueError("models is empty")
+        raise ConfigError("models is empty")
     rows = []
     for k, (train, test) in enumerate(rolling_origins(panel, horizon, n_origins, step)):
         scored = test

@@ -13,6 +13,7 @@ import copy
 import numpy as np
 import pandas as pd
 
+from groupbuy_ml.errors import ConfigError, InvalidDataError
 from groupbuy_ml.forecasting.periods import (
     check_regular,
     future_dates,
@@ -51,14 +52,14 @@ class SeasonalNaive:
 
     def __init__(self, season_length: int = 7) -> None:
         if season_length < 1:
-            raise ValueError(f"season_length must be >= 1, got {season_length}")
+            raise ConfigError(f"season_length must be >= 1, got {season_length}")
         self.season_length = season_length
 
     def fit(self, train: pd.DataFrame) -> SeasonalNaive:
         """Store the last season of every series of the demand panel ``train``."""
         require_columns(train, [*SERIES_KEYS, TIME, TARGET], "train")
         if train.empty:
-            raise ValueError("train is empty")
+            raise InvalidDataError("train is empty")
         panel = sort_panel(train[[*SERIES_KEYS, TIME, TARGET]])
         self.frequency_ = infer_frequency(panel[TIME])
         check_regular(panel, self.frequency_, "train")
@@ -105,7 +106,7 @@ class SeasonalNaive:
             rows = horizon[[*SERIES_KEYS, TIME]].reset_index(drop=True)
         else:
             if int(horizon) < 1:
-                raise ValueError(f"horizon must be >= 1, got {horizon}")
+                raise ConfigError(f"horizon must be >= 1, got {horizon}")
             dates = future_dates(self.end_, int(horizon), self.frequency_)
             keys = self.series_.to_frame(index=False)
             rows = keys.loc[keys.index.repeat(len(dates))].reset_index(drop=True)
@@ -113,10 +114,10 @@ class SeasonalNaive:
         pos = self.series_.get_indexer(pd.MultiIndex.from_frame(rows[SERIES_KEYS]))
         if (pos < 0).any():
             new = rows.loc[pos < 0, SERIES_KEYS].drop_duplicates().itertuples(index=False)
-            raise ValueError(f"no history for {describe_series(new)}; fit on them first")
+            raise InvalidDataError(f"no history for {describe_series(new)}; fit on them first")
         steps = periods_between(self.last_dates_[pos], rows[TIME].to_numpy(), self.frequency_)
         if (steps < 1).any():
-            raise ValueError(
+            raise InvalidDataError(
                 f"{int((steps < 1).sum())} future row(s) are dated at or before the end of "
                 "their series' history"
             )

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from groupbuy_ml.errors import InvalidDataError
 from groupbuy_ml.forecasting.periods import periods_between
 from groupbuy_ml.forecasting.series import PREDICTION, SERIES_KEYS, TARGET, TIME, sort_panel
 
@@ -47,7 +48,7 @@ def similar_series_forecast(
         ValueError: when ``history`` is empty (nothing to borrow from).
     """
     if history.empty:
-        raise ValueError("cold start needs some history of other series; history is empty")
+        raise InvalidDataError("cold start needs some history of other series; history is empty")
     past = sort_panel(history)
     m = max(int(season_length), 1)
     recent = past.groupby(SERIES_KEYS, sort=False).cumcount(ascending=False)

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from groupbuy_ml.errors import ConfigError, InvalidDataError
 from groupbuy_ml.forecasting.periods import check_regular, infer_frequency, periods_between
 from groupbuy_ml.forecasting.series import (
     PREDICTION,
@@ -60,10 +61,10 @@ class AutoETSForecaster:
         n_jobs: int = 1,
     ) -> None:
         if season_length < 1:
-            raise ValueError(f"season_length must be >= 1, got {season_length}")
+            raise ConfigError(f"season_length must be >= 1, got {season_length}")
         qs = sorted(float(q) for q in (quantiles or []))
         if any(not 0.0 < q < 1.0 for q in qs):
-            raise ValueError(f"quantiles must lie in (0, 1), got {qs}")
+            raise ConfigError(f"quantiles must lie in (0, 1), got {qs}")
         self.season_length = int(season_length)
         self.model = model
         self.damped = damped
@@ -79,10 +80,10 @@ class AutoETSForecaster:
         """Check and keep the training panel (one row per period per series)."""
         require_columns(train, [*SERIES_KEYS, TIME, TARGET], "train")
         if train.empty:
-            raise ValueError("train is empty")
+            raise InvalidDataError("train is empty")
         panel = sort_panel(train[[*SERIES_KEYS, TIME, TARGET]])
         if panel[TARGET].isna().any():
-            raise ValueError("train: units holds NaN; fill or drop those rows first")
+            raise InvalidDataError("train: units holds NaN; fill or drop those rows first")
         self.frequency_ = infer_frequency(panel[TIME])
         check_regular(panel, self.frequency_, "train")
         self.train_ = panel
@@ -110,7 +111,7 @@ class AutoETSForecaster:
 
     def _predict_horizon(self, horizon: int) -> pd.DataFrame:
         if horizon < 1:
-            raise ValueError(f"horizon must be >= 1, got {horizon}")
+            raise ConfigError(f"horizon must be >= 1, got {horizon}")
         last = self.train_.groupby(SERIES_KEYS, sort=False)[TIME].max().reset_index()
         steps = pd.DataFrame({"_k": np.arange(1, horizon + 1)})
         rows = last.merge(steps, how="cross")
@@ -129,7 +130,7 @@ class AutoETSForecaster:
         unknown = ~wanted.isin(keys)
         if unknown.any():
             new = rows.loc[unknown, SERIES_KEYS].drop_duplicates().itertuples(index=False)
-            raise ValueError(f"no history for {describe_series(new)}; fit on them first")
+            raise InvalidDataError(f"no history for {describe_series(new)}; fit on them first")
         hist = hist.loc[pd.MultiIndex.from_frame(hist[SERIES_KEYS]).isin(wanted)]
         hist = hist.reset_index(drop=True)
         codes = series_codes(hist)
@@ -140,8 +141,8 @@ class AutoETSForecaster:
         row_code = code_of.reindex(wanted).to_numpy()
         steps = periods_between(last.to_numpy()[row_code], rows[TIME].to_numpy(), self.frequency_)
         if (steps < 1).any():
-            raise ValueError(f"{int((steps < 1).sum())} future row(s) are dated at or before "
-                             "the end of their series' history")
+            raise InvalidDataError(f"{int((steps < 1).sum())} future row(s) are dated at or before "
+                                   "the end of their series' history")
         h = int(steps.max())
         levels = sorted({round(100 * (1 - 2 * min(q, 1 - q))) for q in self.quantiles
                          if abs(q - 0.5) > 1e-9})

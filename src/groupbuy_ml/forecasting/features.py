@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from groupbuy_ml.errors import ConfigError, InvalidDataError
 from groupbuy_ml.forecasting.series import (
     SERIES_KEYS,
     TARGET,
@@ -52,7 +53,7 @@ def direct_lags(horizon: int, span: int = 28) -> tuple[int, ...]:
     multiple of 7 in ``[horizon, horizon + span]`` (same weekday as the target for daily data).
     """
     if horizon < 1:
-        raise ValueError(f"horizon must be >= 1, got {horizon}")
+        raise ConfigError(f"horizon must be >= 1, got {horizon}")
     weekly = range(7 * -(-horizon // 7), horizon + span + 1, 7)
     return tuple(sorted({*range(horizon, horizon + 7), *weekly}))
 
@@ -88,7 +89,7 @@ class FeatureSpec:
         """Fit the spec on a training panel: covariates present, category levels, mean prices."""
         lags = direct_lags(horizon) if lags is None else tuple(sorted(set(lags)))
         if min(lags) < horizon:
-            raise ValueError(f"lags {lags} must all be >= horizon {horizon} (direct model)")
+            raise ConfigError(f"lags {lags} must all be >= horizon {horizon} (direct model)")
         covariates = tuple(c for c in KNOWN_COVARIATES if c in panel.columns)
         categories = {
             c: pd.Index(pd.unique(panel[c].dropna())).sort_values()
@@ -221,7 +222,7 @@ def stack_history_and_future(
         future = future.merge(lookup, on=SERIES_KEYS, how="left")
     require_columns(future, cols, "future")
     if future.empty:
-        raise ValueError("future is empty: nothing to forecast")
+        raise InvalidDataError("future is empty: nothing to forecast")
     past = sort_panel(history[[c for c in [*cols, TARGET] if c in history.columns]])
     recent = past.groupby(SERIES_KEYS, sort=False).cumcount(ascending=False)
     past = past.loc[recent.to_numpy() < spec.history_needed].assign(**{FUTURE: False})

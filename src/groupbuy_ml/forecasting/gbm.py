@@ -16,6 +16,7 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
+from groupbuy_ml.errors import ConfigError, InvalidDataError
 from groupbuy_ml.forecasting.features import (
     FUTURE,
     FeatureSpec,
@@ -91,12 +92,12 @@ class LightGBMForecaster:
         windows: Sequence[int] = (7, 28),
     ) -> None:
         if objective not in OBJECTIVES:
-            raise ValueError(f"objective must be one of {OBJECTIVES}, got {objective!r}")
+            raise ConfigError(f"objective must be one of {OBJECTIVES}, got {objective!r}")
         if horizon < 1 or validation_days < 0 or n_estimators < 1:
-            raise ValueError("horizon and n_estimators must be >= 1, validation_days >= 0")
+            raise ConfigError("horizon and n_estimators must be >= 1, validation_days >= 0")
         quantiles = [float(q) for q in (quantiles or [])]
         if any(not 0.0 < q < 1.0 for q in quantiles):
-            raise ValueError(f"quantiles must lie in (0, 1), got {quantiles}")
+            raise ConfigError(f"quantiles must lie in (0, 1), got {quantiles}")
         self.horizon = int(horizon)
         self.objective = objective
         self.learning_rate = learning_rate
@@ -177,7 +178,7 @@ class LightGBMForecaster:
         x = build_features(panel, self.spec_)
         keep = ~np.isnan(x[f"lag_{min(self.spec_.lags)}"].to_numpy())
         if not keep.any():
-            raise ValueError(f"every series is shorter than horizon + 1 = {self.horizon + 1}")
+            raise InvalidDataError(f"every series is shorter than horizon + 1 = {self.horizon + 1}")
         x = x.loc[keep].reset_index(drop=True)
         y = panel.loc[keep, TARGET].to_numpy(np.float64)
         dates = panel.loc[keep, TIME].to_numpy()
@@ -185,7 +186,7 @@ class LightGBMForecaster:
         if self.validation_days:
             distinct = np.unique(dates)
             if len(distinct) <= self.validation_days:
-                raise ValueError(
+                raise ConfigError(
                     f"validation_days={self.validation_days} leaves no training dates: only "
                     f"{len(distinct)} dates have lag features (horizon {self.horizon})"
                 )
@@ -241,12 +242,13 @@ class LightGBMForecaster:
         fut = frame[FUTURE].to_numpy()
         same = codes[1:] == codes[:-1]
         if (same & fut[:-1] & ~fut[1:]).any():
-            raise ValueError("future dates must come after the last history date of each series")
+            raise InvalidDataError("future dates must come after the last history date of each "
+                                   "series")
         counts = np.bincount(codes[fut], minlength=int(codes.max()) + 1)
         too_long = counts > self.horizon
         if too_long.any():
             firsts = frame.loc[np.r_[True, ~same], SERIES_KEYS]
             bad = firsts.loc[too_long].itertuples(index=False)
-            raise ValueError(
+            raise InvalidDataError(
                 f"future covers more than horizon={self.horizon} periods for {describe_series(bad)}"
             )

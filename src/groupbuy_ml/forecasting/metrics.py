@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from groupbuy_ml.errors import ConfigError, InvalidDataError
 from groupbuy_ml.forecasting.scaling import naive_scale, sales_weights
 from groupbuy_ml.forecasting.series import PREDICTION, SERIES_KEYS, TARGET, TIME, require_columns
 
@@ -53,7 +54,7 @@ class SeriesScores:
     def value(self) -> float:
         """Unweighted mean over the scored series (``ValueError`` when none could be scored)."""
         if self.per_series.empty:
-            raise ValueError(f"no series could be scaled ({len(self.unscaled)} unscaled)")
+            raise InvalidDataError(f"no series could be scaled ({len(self.unscaled)} unscaled)")
         return float(self.per_series.mean())
 
 
@@ -73,7 +74,7 @@ def wape(y: ArrayLike, y_pred: ArrayLike) -> float:
     y, y_pred = _arrays(y, y_pred)
     denom = np.abs(y).sum()
     if denom == 0:
-        raise ValueError("WAPE is undefined when every actual is 0")
+        raise InvalidDataError("WAPE is undefined when every actual is 0")
     return float(np.abs(y - y_pred).sum() / denom)
 
 
@@ -82,14 +83,14 @@ def rmspe(y: ArrayLike, y_pred: ArrayLike) -> float:
     y, y_pred = _arrays(y, y_pred)
     keep = y != 0
     if not keep.any():
-        raise ValueError("RMSPE is undefined when every actual is 0")
+        raise InvalidDataError("RMSPE is undefined when every actual is 0")
     return float(np.sqrt(np.mean(((y[keep] - y_pred[keep]) / y[keep]) ** 2)))
 
 
 def pinball_loss(y: ArrayLike, q_pred: ArrayLike, quantile: float) -> float:
     """Mean pinball (quantile) loss: mean of max(q (y - q_pred), (q - 1)(y - q_pred))."""
     if not 0.0 < quantile < 1.0:
-        raise ValueError(f"quantile must lie in (0, 1), got {quantile}")
+        raise ConfigError(f"quantile must lie in (0, 1), got {quantile}")
     y, q_pred = _arrays(y, q_pred)
     diff = y - q_pred
     return float(np.mean(np.maximum(quantile * diff, (quantile - 1.0) * diff)))
@@ -180,7 +181,7 @@ def wrmsse(
     w = w.reindex(scores.per_series.index).fillna(0.0).astype(np.float64)
     total = float(w.sum())
     if total <= 0:
-        raise ValueError("WRMSSE is undefined: the scored series have zero total weight")
+        raise InvalidDataError("WRMSSE is undefined: the scored series have zero total weight")
     return float((w * scores.per_series).sum() / total)
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from groupbuy_ml.errors import ConfigError, InvalidDataError
 from groupbuy_ml.forecasting.metrics import quantile_columns
 
 __all__ = ["critical_ratio", "interpolate_quantile", "newsvendor_orders", "order_risk"]
@@ -35,9 +36,9 @@ def critical_ratio(
     """``c_u / (c_u + c_o)`` per row; 0 where the margin is not positive."""
     price, cost = np.asarray(price, np.float64), np.asarray(unit_cost, np.float64)
     if (cost <= 0).any():
-        raise ValueError("unit_cost must be positive")
+        raise InvalidDataError("unit_cost must be positive")
     if not holding_rate > 0.0:
-        raise ValueError(f"holding_rate must be positive, got {holding_rate}")
+        raise ConfigError(f"holding_rate must be positive, got {holding_rate}")
     under = np.clip(price - cost, 0.0, None)
     over = np.where(np.asarray(perishable, bool), cost, holding_rate * cost)
     return under / (under + over)
@@ -110,18 +111,18 @@ def newsvendor_orders(
     """
     qcols = quantile_columns(forecast)
     if len(qcols) < 2:
-        raise ValueError(f"forecast needs >= 2 quantile columns like q0.1, got {qcols}")
+        raise InvalidDataError(f"forecast needs >= 2 quantile columns like q0.1, got {qcols}")
     needed = ["product_id", "unit_cost", "base_price", "perishable"]
     missing = [c for c in needed if c not in products.columns]
     if missing:
-        raise ValueError(f"products lacks column(s) {missing}")
+        raise InvalidDataError(f"products lacks column(s) {missing}")
     extra = [c for c in ("supplier_id", "shelf_life_days") if c in products.columns]
     table = forecast.merge(products[[*needed, *extra]], on="product_id", how="left")
     unknown = table["unit_cost"].isna()
     if unknown.any():
         names = sorted(table.loc[unknown, "product_id"].unique().tolist())[:5]
-        raise ValueError(f"{int(unknown.sum())} forecast rows have products absent from "
-                         f"products, e.g. {names}")
+        raise InvalidDataError(f"{int(unknown.sum())} forecast rows have products absent from "
+                               f"products, e.g. {names}")
     if "price" not in table:
         table["price"] = table["base_price"]
     table["price"] = table["price"].fillna(table["base_price"])

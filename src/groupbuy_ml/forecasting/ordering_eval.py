@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from groupbuy_ml.errors import InvalidDataError
 from groupbuy_ml.forecasting.series import SERIES_KEYS, TARGET, TIME
 
 __all__ = ["naive_last_week_orders", "realised_outcome"]
@@ -49,7 +50,8 @@ def realised_outcome(
     table = orders[[*SERIES_KEYS, TIME, "order_units"]].merge(
         actual[cols], on=[*SERIES_KEYS, TIME], how="left")
     if table[TARGET].isna().any():
-        raise ValueError(f"{int(table[TARGET].isna().sum())} order rows have no actual demand")
+        raise InvalidDataError(f"{int(table[TARGET].isna().sum())} order rows have no actual "
+                               "demand")
     table = table.merge(products[["product_id", "unit_cost", "base_price", "perishable"]],
                         on="product_id", how="left")
     price = table["price"] if "price" in table else table["base_price"]

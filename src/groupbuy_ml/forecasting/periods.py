@@ -9,24 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from pandas.tseries.frequencies import to_offset
 
+from groupbuy_ml.data.periods import infer_frequency
+from groupbuy_ml.errors import InvalidDataError
 from groupbuy_ml.forecasting.series import SERIES_KEYS, TIME, describe_series
 
 __all__ = ["check_regular", "future_dates", "infer_frequency", "periods_between"]
-
-
-def infer_frequency(dates: pd.Series | pd.DatetimeIndex) -> pd.DateOffset:
-    """The spacing of ``dates`` as a pandas offset (``Day`` when fewer than two dates exist)."""
-    unique = pd.DatetimeIndex(pd.unique(pd.Series(dates).dropna())).sort_values()
-    if len(unique) < 2:
-        return pd.offsets.Day()
-    if len(unique) >= 3:
-        freq = pd.infer_freq(unique)
-        if freq is not None:
-            return to_offset(freq)
-    step = pd.Timedelta(int(np.diff(unique.asi8).min()), unit="ns")
-    return to_offset(step)
 
 
 def periods_between(
@@ -45,7 +33,7 @@ def periods_between(
     if nanos:
         delta = end_idx.asi8 - start_idx.asi8
         if np.any(delta % nanos):
-            raise ValueError(f"dates are not a whole number of {freq.freqstr} periods apart")
+            raise InvalidDataError(f"dates are not a whole number of {freq.freqstr} periods apart")
         return (delta // nanos).astype(np.int64)
     lo = min(start_idx.min(), end_idx.min())
     hi = max(start_idx.max(), end_idx.max())
@@ -56,7 +44,7 @@ def periods_between(
     ok &= grid[np.minimum(pos_start, len(grid) - 1)] == start_idx
     ok &= grid[np.minimum(pos_end, len(grid) - 1)] == end_idx
     if not ok.all():
-        raise ValueError(f"dates do not lie on the panel's {freq.freqstr} grid")
+        raise InvalidDataError(f"dates do not lie on the panel's {freq.freqstr} grid")
     return (pos_end - pos_start).astype(np.int64)
 
 
@@ -77,7 +65,7 @@ def check_regular(sorted_panel: pd.DataFrame, freq: pd.DateOffset, name: str = "
     expected = periods_between(span["first"].to_numpy(), span["last"].to_numpy(), freq) + 1
     gaps = span.index[expected != span["size"].to_numpy()]
     if len(gaps):
-        raise ValueError(
+        raise InvalidDataError(
             f"{name}: {describe_series(gaps)} skip dates on the {freq.freqstr} grid; forecasters "
             "need one row per period per series (fill gaps, e.g. units 0 with is_open 0)"
         )

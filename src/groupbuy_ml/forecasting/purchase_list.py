@@ -38,6 +38,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from groupbuy_ml.errors import InvalidDataError
+
 __all__ = ["PICKUP_POINT_COLUMNS", "PURCHASE_LIST_COLUMNS", "pickup_point_orders",
            "plan_purchases", "print_purchase_list", "purchase_list", "write_purchase_list"]
 
@@ -59,8 +61,8 @@ def pickup_point_orders(orders: pd.DataFrame, delivery_lag_days: int = 1) -> pd.
     needed = ["location_id", "product_id", "date", "supplier_id", "order_units"]
     missing = [c for c in needed if c not in orders.columns]
     if missing:
-        raise ValueError(f"orders lacks column(s) {missing} (run newsvendor_orders with a "
-                         "products table that has supplier_id)")
+        raise InvalidDataError(f"orders lacks column(s) {missing} (run newsvendor_orders with a "
+                               "products table that has supplier_id)")
     out = orders.rename(columns={"location_id": "pickup_point_id", "date": "demand_date"})
     out["delivery_date"] = out["demand_date"] + pd.Timedelta(days=delivery_lag_days)
     out["date"], out["units"] = out["delivery_date"], out["order_units"]
@@ -93,7 +95,7 @@ def purchase_list(points: pd.DataFrame, suppliers: pd.DataFrame | None = None) -
     if suppliers is not None:
         lead = out["supplier_id"].map(suppliers.set_index("supplier_id")["lead_time_days"])
         if lead.isna().any():
-            raise ValueError(f"suppliers lacks {sorted(out.loc[lead.isna(), 'supplier_id'])}")
+            raise InvalidDataError(f"suppliers lacks {sorted(out.loc[lead.isna(), 'supplier_id'])}")
     out["order_by_date"] = out["delivery_date"] - pd.to_timedelta(lead.astype(int), unit="D")
     return out[PURCHASE_LIST_COLUMNS]
 

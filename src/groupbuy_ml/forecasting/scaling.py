@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from groupbuy_ml.errors import ConfigError, InvalidDataError
 from groupbuy_ml.forecasting.series import (
     SERIES_KEYS,
     TARGET,
@@ -35,10 +36,10 @@ def naive_scale(
     indexed by (location_id, product_id).
     """
     if season_length < 1:
-        raise ValueError(f"season_length must be >= 1, got {season_length}")
+        raise ConfigError(f"season_length must be >= 1, got {season_length}")
     require_columns(train, [*SERIES_KEYS, TIME, target], "train")
     if train.empty:
-        raise ValueError("train is empty: no history to scale errors by")
+        raise InvalidDataError("train is empty: no history to scale errors by")
     panel = sort_panel(train[[*SERIES_KEYS, TIME, target]])
     codes = series_codes(panel)
     n_series = int(codes[-1]) + 1 if len(codes) else 0

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from groupbuy_ml.data.schemas.panel import SERIES_KEYS, TARGET, TIME
+from groupbuy_ml.errors import InvalidDataError
 
 __all__ = [
     "PREDICTION",
@@ -37,7 +38,8 @@ def require_columns(frame: pd.DataFrame, columns: Sequence[str], name: str) -> N
         raise TypeError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise ValueError(f"{name} lacks required column(s) {missing}; it has {list(frame.columns)}")
+        raise InvalidDataError(f"{name} lacks required column(s) {missing}; it has "
+                               f"{list(frame.columns)}")
 
 
 def sort_panel(panel: pd.DataFrame) -> pd.DataFrame:
@@ -50,7 +52,7 @@ def sort_panel(panel: pd.DataFrame) -> pd.DataFrame:
     dup = out.duplicated([*SERIES_KEYS, TIME])
     if dup.any():
         first = out.loc[dup, [*SERIES_KEYS, TIME]].head(MAX_NAMED).to_dict("records")
-        raise ValueError(
+        raise InvalidDataError(
             f"{int(dup.sum())} duplicated (location_id, product_id, date) row(s), e.g. {first}"
         )
     return out

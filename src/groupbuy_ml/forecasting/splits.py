@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
+from groupbuy_ml.errors import ConfigError, InvalidDataError
 from groupbuy_ml.forecasting.series import (
     SERIES_KEYS,
     TARGET,
@@ -30,7 +31,7 @@ def _check_lengths(panel: pd.DataFrame, required: int, why: str) -> None:
     sizes = panel.groupby(SERIES_KEYS, sort=False).size()
     short = sizes.index[sizes.to_numpy() < required]
     if len(short):
-        raise ValueError(
+        raise InvalidDataError(
             f"{describe_series(short)} are shorter than the {required} dates needed ({why}); "
             f"shortest has {int(sizes.min())}. Drop them or lower horizon / n_origins."
         )
@@ -40,7 +41,7 @@ def _dates(panel: pd.DataFrame, needed: int) -> np.ndarray:
     require_columns(panel, [*SERIES_KEYS, TIME, TARGET], "panel")
     dates = np.sort(panel[TIME].unique())
     if len(dates) < needed:
-        raise ValueError(f"the panel spans {len(dates)} dates, {needed} are needed")
+        raise InvalidDataError(f"the panel spans {len(dates)} dates, {needed} are needed")
     return dates
 
 
@@ -72,7 +73,7 @@ def holdout_split(
             ``horizon + min_train_length`` dates (the message names them and their count).
     """
     if horizon < 1:
-        raise ValueError(f"horizon must be >= 1, got {horizon}")
+        raise ConfigError(f"horizon must be >= 1, got {horizon}")
     dates = _dates(panel, horizon + min_train_length)
     _check_lengths(panel, horizon + min_train_length, f"horizon {horizon} + {min_train_length}")
     return _cut(sort_panel(panel), dates[-horizon], None)
@@ -103,7 +104,7 @@ def rolling_origins(
     """
     step = horizon if step is None else step
     if horizon < 1 or n_origins < 1 or step < 1:
-        raise ValueError(
+        raise ConfigError(
             f"horizon, n_origins and step must be >= 1, got {horizon}, {n_origins}, {step}"
         )
     required = horizon + (n_origins - 1) * step + min_train_length

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from groupbuy_ml.errors import InvalidDataError
+
 
 def basket_matrix(orders: pd.DataFrame, num_products: int) -> sp.csr_matrix:
     """Baskets x products 0/1 matrix from ``orders`` (household_id, date, product_id)."""
@@ -20,7 +22,7 @@ def basket_matrix(orders: pd.DataFrame, num_products: int) -> sp.csr_matrix:
     basket, _ = pd.factorize(keys)
     products = orders["product_id"].to_numpy()
     if len(products) and (products.min() < 0 or products.max() >= num_products):
-        raise ValueError(f"product ids must lie in [0, {num_products}); found "
+        raise InvalidDataError(f"product ids must lie in [0, {num_products}); found "
                          f"{products.min()}..{products.max()}")
     matrix = sp.csr_matrix((np.ones(len(basket), np.float32), (basket, products)),
                            shape=(basket.max() + 1 if len(basket) else 0, num_products))
@@ -46,7 +48,7 @@ def bought_together(baskets: sp.csr_matrix, min_support: int = 5,
     """
     n = baskets.shape[0]
     if n == 0:
-        raise ValueError("no baskets: bundles need household orders")
+        raise InvalidDataError("no baskets: bundles need household orders")
     pair = (baskets.T @ baskets).tocoo()
     single = np.asarray(baskets.sum(axis=0)).ravel()
     keep = (pair.row < pair.col) & (pair.data >= min_support)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from groupbuy_ml.errors import InvalidDataError
 from groupbuy_ml.recommendation.models.recommender import Recommender
 
 
@@ -47,8 +48,9 @@ def new_product_scores(
     if weight.sum() == 0:
         weight = shared.astype(float)
     if weight.sum() == 0:
-        raise ValueError(f"no existing product shares category {new_category!r} or a scene "
-                         "with the new product: give it a category or scenes the catalogue has")
+        raise InvalidDataError(f"no existing product shares category {new_category!r} or a scene "
+                               "with the new product: give it a category or scenes the "
+                               "catalogue has")
     scores = model.score(np.asarray(users))
     w = torch.from_numpy((weight / weight.sum()).astype(np.float32))
     return scores @ w

@@ -20,6 +20,7 @@ from torch_geometric.metrics import (
     LinkPredRecall,
 )
 
+from groupbuy_ml.errors import InvalidDataError
 from groupbuy_ml.recommendation.models.recommender import Recommender
 
 
@@ -36,8 +37,9 @@ def evaluate_ranking(model: Recommender, test: sp.csr_matrix, k: int = 20,
     """
     test = test.tocsr()
     if test.shape != model.train_matrix_.shape:
-        raise ValueError(f"test matrix shape {test.shape} differs from the training matrix "
-                         f"{model.train_matrix_.shape}: build both with the same num_users/items")
+        raise InvalidDataError(f"test matrix shape {test.shape} differs from the training matrix "
+                               f"{model.train_matrix_.shape}: build both with the same "
+                               "num_users/items")
     users = np.flatnonzero(np.diff(test.indptr) > 0)
     metrics = LinkPredMetricCollection({
         f"recall_at_{k}": LinkPredRecall(k), f"ndcg_at_{k}": LinkPredNDCG(k),

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from groupbuy_ml.data.market import load_market_table
+from groupbuy_ml.errors import ConfigError, InvalidDataError
 
 EVENT_WEIGHTS: dict[str, float] = {"view": 1.0, "click": 2.0, "cart": 3.0, "order": 5.0}
 
@@ -32,14 +33,14 @@ def market_interactions(
     weights = dict(weights or EVENT_WEIGHTS)
     events = load_market_table(market_dir, "events")
     if events.empty:
-        raise ValueError(f"{market_dir} has no household events: simulate it with "
-                         "event_log_days covering the period you want to learn from")
+        raise InvalidDataError(f"{market_dir} has no household events: simulate it with "
+                               "event_log_days covering the period you want to learn from")
     if until is not None:
         events = events.loc[events["date"] < until]
     unknown = set(events["event_type"].astype(str).unique()) - set(weights)
     if unknown:
-        raise ValueError(f"no weight for event type(s) {sorted(unknown)}; weights has "
-                         f"{sorted(weights)}")
+        raise ConfigError(f"no weight for event type(s) {sorted(unknown)}; weights has "
+                          f"{sorted(weights)}")
     events = events.assign(weight=events["event_type"].astype(str).map(weights).astype(float))
     grouped = events.groupby(["household_id", "product_id"], as_index=False).agg(
         weight=("weight", "sum"), timestamp=("date", "max"))
@@ -58,7 +59,7 @@ def temporal_split(market_dir: str | Path, test_days: int,
     product pairs ordered in those days)."""
     orders = load_market_table(market_dir, "orders", ["date", "household_id", "product_id"])
     if orders.empty:
-        raise ValueError(f"{market_dir} has no household orders to evaluate on")
+        raise InvalidDataError(f"{market_dir} has no household orders to evaluate on")
     cut = orders["date"].max() - pd.Timedelta(days=test_days - 1)
     train = market_interactions(market_dir, weights, until=cut)
     test = orders.loc[orders["date"] >= cut, ["household_id", "product_id"]].drop_duplicates()

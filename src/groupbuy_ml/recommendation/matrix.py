@@ -8,6 +8,7 @@ import scipy.sparse as sp
 
 from groupbuy_ml.data.schemas.interactions import interactions_schema
 from groupbuy_ml.data.validation import validate
+from groupbuy_ml.errors import InvalidDataError
 
 
 def interaction_matrix(
@@ -25,7 +26,7 @@ def interaction_matrix(
     for name, ids, bound in (("user_id", users, num_users), ("item_id", items, num_items)):
         bad = np.flatnonzero(ids >= bound)
         if len(bad):
-            raise ValueError(
+            raise InvalidDataError(
                 f"{name} {ids[bad[0]]} (row {bad[0]}) is out of range: expected < {bound}; "
                 f"pass num_{name.split('_')[0]}s covering every id"
             )

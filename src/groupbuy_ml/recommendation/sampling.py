@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from groupbuy_ml.errors import InvalidDataError
+
 
 class BPRSampler:
     """Draws (user, positive item, negative item) triples from a users x items matrix."""
@@ -22,8 +24,8 @@ class BPRSampler:
         # a user who touched every item has no negative: such users give BPR no signal
         self.users = np.flatnonzero((counts > 0) & (counts < self.num_items))
         if len(self.users) == 0:
-            raise ValueError("no user has both a training interaction and an item left to "
-                             "draw as a negative: nothing for BPR to learn from")
+            raise InvalidDataError("no user has both a training interaction and an item left to "
+                                   "draw as a negative: nothing for BPR to learn from")
         self.keys = np.sort(np.repeat(np.arange(train.shape[0]), counts).astype(np.int64)
                             * self.num_items + self.train.indices)
         self.rng = np.random.default_rng(seed)

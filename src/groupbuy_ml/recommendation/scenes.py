@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from groupbuy_ml.data.simulate.catalog import SCENES
+from groupbuy_ml.errors import ConfigError, InvalidDataError, UnknownNameError
 from groupbuy_ml.recommendation.models.recommender import Recommender
 
 
@@ -31,14 +32,14 @@ def scene_top_products(model: Recommender, households: pd.DataFrame, scene: str,
         (how many were averaged).
     """
     if scene not in SCENES:
-        raise ValueError(f"unknown scene {scene!r}; expected one of {list(SCENES)}")
+        raise ConfigError(f"unknown scene {scene!r}; expected one of {list(SCENES)}")
     if community_id is not None:
         if community_id not in set(households["community_id"]):
-            raise ValueError(f"unknown community_id {community_id}")
+            raise UnknownNameError(f"unknown community_id {community_id}")
         households = households[households["community_id"] == community_id]
     chosen = households[households[f"scene_{scene}"]]
     if chosen.empty:
-        raise ValueError(f"no household with scene {scene!r} in community {community_id}")
+        raise InvalidDataError(f"no household with scene {scene!r} in community {community_id}")
     users = chosen["household_id"].to_numpy(dtype=np.int64)
     scene_mean = model.score(users).mean(dim=0)
     everyone = model.score(households["household_id"].to_numpy(dtype=np.int64)).mean(dim=0)

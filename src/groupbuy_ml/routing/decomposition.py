@@ -20,6 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 from sklearn.cluster import KMeans
 
+from groupbuy_ml.errors import ConfigError
 from groupbuy_ml.routing.plan import Plan, build_plan
 from groupbuy_ml.routing.problem import Problem
 from groupbuy_ml.routing.solve import lift_plan, solve
@@ -37,9 +38,9 @@ def cluster_stops(problem: Problem, cluster_size: int = 150, method: str = "kmea
             relative to the travel speed (0: geography only).
     """
     if method not in METHODS:
-        raise ValueError(f"unknown clustering method {method!r}; use one of {list(METHODS)}")
+        raise ConfigError(f"unknown clustering method {method!r}; use one of {list(METHODS)}")
     if cluster_size < 1:
-        raise ValueError(f"cluster_size must be >= 1; got {cluster_size}")
+        raise ConfigError(f"cluster_size must be >= 1; got {cluster_size}")
     n = problem.num_stops
     k = max(1, math.ceil(n / cluster_size))
     pos = np.arange(1, n + 1)
@@ -81,14 +82,14 @@ def solve_decomposed(
     """
     t0 = time.perf_counter()
     if len(problem.vehicle_types) != 1:
-        raise ValueError("solve_decomposed needs a single vehicle type; solve mixed fleets whole")
+        raise ConfigError("solve_decomposed needs a single vehicle type; solve mixed fleets whole")
     deadline = t0 + time_limit_s - 0.5
     clusters = cluster_stops(problem, cluster_size, method, time_weight, seed)
     rounds = math.ceil(len(clusters) / max(1, workers))
     cluster_budget = (deadline - time.perf_counter()) * (1 - improve_share) / rounds
     if cluster_budget < 0.2:
-        raise ValueError(f"time_limit_s={time_limit_s} is too short for {len(clusters)} "
-                         f"clusters on {workers} workers; raise it or the cluster_size")
+        raise ConfigError(f"time_limit_s={time_limit_s} is too short for {len(clusters)} "
+                          f"clusters on {workers} workers; raise it or the cluster_size")
     jobs = [(problem.subproblem(c, vehicles=min(len(c), problem.num_vehicles)),
              cluster_budget, backend, objective, allow_drop, seed) for c in clusters]
     context = multiprocessing.get_context("fork")
@@ -105,8 +106,8 @@ def solve_decomposed(
         routes = _improve_borders(problem, routes, origin, pool, deadline, border_routes,
                                   backend, objective)
     if len(routes) > problem.num_vehicles:
-        raise ValueError(f"the clusters needed {len(routes)} vehicles but the fleet has "
-                         f"{problem.num_vehicles}; add vehicles or use larger clusters")
+        raise ConfigError(f"the clusters needed {len(routes)} vehicles but the fleet has "
+                          f"{problem.num_vehicles}; add vehicles or use larger clusters")
     wall = time.perf_counter() - t0
     stats = {"backend": f"decomposed-{backend}", "method": method, "clusters": len(clusters),
              "cluster_size": cluster_size, "workers": workers, "time_limit_s": time_limit_s,
@@ -120,8 +121,8 @@ def _solve_job(job: tuple) -> tuple[list[tuple[int, list[int]]], list[int], dict
     sub, limit, backend, objective, allow_drop, seed = job
     plan = solve(sub, limit, backend, objective=objective, allow_drop=allow_drop, seed=seed)
     if not plan.stats.get("found", True):
-        raise RuntimeError(f"cluster {sub.name}: no solution within {limit:.1f} s; raise "
-                           "time_limit_s or lower cluster_size")
+        raise ConfigError(f"cluster {sub.name}: no solution within {limit:.1f} s; raise "
+                          "time_limit_s or lower cluster_size")
     return [(r.vehicle, list(r.stops)) for r in plan.routes], list(plan.dropped), plan.stats
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from groupbuy_ml.errors import ConfigError
 from groupbuy_ml.routing.ortools_model import SearchResult, guarded_search
 from groupbuy_ml.routing.plan import Plan, build_plan
 from groupbuy_ml.routing.problem import Problem
@@ -87,9 +88,9 @@ def solve_ortools(
         initial_routes: start from these routes (stop positions per vehicle).
     """
     if objective not in OBJECTIVES:
-        raise ValueError(f"unknown objective {objective!r}; use one of {list(OBJECTIVES)}")
+        raise ConfigError(f"unknown objective {objective!r}; use one of {list(OBJECTIVES)}")
     if time_limit_s <= 0:
-        raise ValueError(f"time_limit_s must be > 0; got {time_limit_s}")
+        raise ConfigError(f"time_limit_s must be > 0; got {time_limit_s}")
     s = settings or OrToolsSettings()
     t0 = time.perf_counter()
     deadline = t0 + time_limit_s - safety_margin(time_limit_s, problem.num_stops, s.margin_s)

@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from groupbuy_ml.errors import ConfigError, InvalidDataError
+
 EARTH_RADIUS_KM = 6371.0088
 STOP_COLUMNS = ["stop_id", "x", "y", "demand", "ready_time", "due_time", "service_time"]
 
@@ -184,22 +186,23 @@ def from_stops(
     elif metric == "haversine":
         missing = [c for c in lat_lon if c not in stops.columns]
         if missing:
-            raise ValueError(f"metric='haversine' needs columns {list(lat_lon)}; missing {missing}")
+            raise InvalidDataError(f"metric='haversine' needs columns {list(lat_lon)}; missing "
+                                   f"{missing}")
         matrix = haversine_matrix(stops[lat_lon[0]].to_numpy(float),
                                   stops[lat_lon[1]].to_numpy(float))
     elif metric == "matrix":
         if distance is None:
-            raise ValueError("metric='matrix' needs distance=<(n+1, n+1) array>")
+            raise ConfigError("metric='matrix' needs distance=<(n+1, n+1) array>")
         matrix = np.asarray(distance, dtype=float)
         if matrix.shape != (len(stops), len(stops)):
-            raise ValueError(f"distance matrix has shape {matrix.shape}; expected "
-                             f"{(len(stops), len(stops))} (depot + {len(stops) - 1} stops)")
+            raise InvalidDataError(f"distance matrix has shape {matrix.shape}; expected "
+                                   f"{(len(stops), len(stops))} (depot + {len(stops) - 1} stops)")
         if not np.isfinite(matrix).all() or (matrix < 0).any():
-            raise ValueError("distance matrix must be finite and non-negative")
+            raise InvalidDataError("distance matrix must be finite and non-negative")
     else:
-        raise ValueError(f"unknown metric {metric!r}; use 'euclidean', 'haversine' or 'matrix'")
+        raise ConfigError(f"unknown metric {metric!r}; use 'euclidean', 'haversine' or 'matrix'")
     if speed <= 0:
-        raise ValueError(f"speed must be > 0 (distance units per time unit); got {speed}")
+        raise ConfigError(f"speed must be > 0 (distance units per time unit); got {speed}")
     return Problem(name=name, stops=stops, vehicle_types=types, distance=matrix,
                    duration=matrix / speed, metric=metric, speed=speed)
 
@@ -219,46 +222,46 @@ def read_solomon(path: Path | str) -> Problem:
 
 def _check_fleet(types: tuple[VehicleType, ...]) -> None:
     if not types or sum(v.count for v in types) < 1:
-        raise ValueError("the fleet has zero vehicles; give at least one VehicleType(count>=1)")
+        raise ConfigError("the fleet has zero vehicles; give at least one VehicleType(count>=1)")
     for k, vt in enumerate(types):
         if vt.count < 0:
-            raise ValueError(f"vehicle type {k}: count={vt.count} is negative; use count >= 0")
+            raise ConfigError(f"vehicle type {k}: count={vt.count} is negative; use count >= 0")
         if not vt.capacity > 0:
-            raise ValueError(f"vehicle type {k}: capacity={vt.capacity} must be > 0")
+            raise ConfigError(f"vehicle type {k}: capacity={vt.capacity} must be > 0")
         if vt.shift_start is not None and vt.shift_end is not None \
                 and vt.shift_end < vt.shift_start:
-            raise ValueError(f"vehicle type {k}: shift_end={vt.shift_end} is before "
-                             f"shift_start={vt.shift_start}; swap them or widen the shift")
+            raise ConfigError(f"vehicle type {k}: shift_end={vt.shift_end} is before "
+                              f"shift_start={vt.shift_start}; swap them or widen the shift")
 
 
 def _check_stops(stops: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in STOP_COLUMNS if c not in stops.columns]
     if missing:
-        raise ValueError(f"stops table lacks columns {missing}; expected {STOP_COLUMNS}")
+        raise InvalidDataError(f"stops table lacks columns {missing}; expected {STOP_COLUMNS}")
     if len(stops) < 1:
-        raise ValueError("stops table is empty; row 0 must be the depot")
+        raise InvalidDataError("stops table is empty; row 0 must be the depot")
     stops = stops.reset_index(drop=True)
     ids = stops["stop_id"]
     if ids.duplicated().any():
-        raise ValueError(f"stop_id {ids[ids.duplicated()].tolist()[0]!r} appears more than once; "
-                         "stop ids must be unique")
+        raise InvalidDataError(f"stop_id {ids[ids.duplicated()].tolist()[0]!r} appears more than "
+                               "once; stop ids must be unique")
     for column in STOP_COLUMNS[1:]:
         values = pd.to_numeric(stops[column], errors="coerce")
         bad = values.isna() | ~np.isfinite(values.fillna(0).to_numpy(float))
         if bad.any():
             sid = ids[bad].tolist()[0]
-            raise ValueError(f"stop {sid!r}: {column} is missing or not a finite number; "
-                             f"give every stop a numeric {column}")
+            raise InvalidDataError(f"stop {sid!r}: {column} is missing or not a finite number; "
+                                   f"give every stop a numeric {column}")
     for column in ["demand", "ready_time", "due_time", "service_time"]:
         neg = stops[column].to_numpy(float) < 0
         if neg.any():
             sid, value = ids[neg].tolist()[0], stops[column][neg].tolist()[0]
-            raise ValueError(f"stop {sid!r}: {column}={value} is negative; use a value >= 0")
+            raise InvalidDataError(f"stop {sid!r}: {column}={value} is negative; use a value >= 0")
     closes_early = stops["due_time"].to_numpy(float) < stops["ready_time"].to_numpy(float)
     if closes_early.any():
         sid = ids[closes_early].tolist()[0]
         due, ready = (stops[c][closes_early].tolist()[0] for c in ("due_time", "ready_time"))
-        raise ValueError(f"stop {sid!r}: window closes before it opens "
-                         f"(due_time={due} < ready_time={ready}); "
-                         "swap them or widen the window")
+        raise InvalidDataError(f"stop {sid!r}: window closes before it opens "
+                               f"(due_time={due} < ready_time={ready}); "
+                               "swap them or widen the window")
     return stops

@@ -20,6 +20,7 @@ from groupbuy_ml.data.schemas.purchase_list import (
     routing_pickup_points_schema,
 )
 from groupbuy_ml.data.validation import validate
+from groupbuy_ml.errors import ConfigError, InvalidDataError
 from groupbuy_ml.routing.problem import Problem, VehicleType, from_stops
 
 DEPOT_ID = -1
@@ -63,19 +64,19 @@ def from_purchase_list(
         if "units" not in purchase_list.columns else purchase_list
     if date is not None:
         if "date" not in purchases.columns:
-            raise ValueError("date given but the purchase list has no 'date' column")
+            raise ConfigError("date given but the purchase list has no 'date' column")
         purchases = purchases[pd.to_datetime(purchases["date"]) == pd.Timestamp(date)]
     validate(purchases, purchase_list_schema, source="purchase_list")
     validate(pickup_points, routing_pickup_points_schema, source="pickup_points")
     units = purchases.groupby("pickup_point_id")["units"].sum()
     units = units[units > 0]
     if units.empty:
-        raise ValueError(f"the purchase list has no units to deliver{_on(date)}")
+        raise InvalidDataError(f"the purchase list has no units to deliver{_on(date)}")
     points = pickup_points.set_index("pickup_point_id")
     unknown = units.index.difference(points.index)
     if len(unknown):
-        raise ValueError(f"purchase list names pickup_point_id {list(unknown[:5])} missing from "
-                         "the pickup-point table; add them or drop those rows")
+        raise InvalidDataError(f"purchase list names pickup_point_id {list(unknown[:5])} missing "
+                               "from the pickup-point table; add them or drop those rows")
     points = points.loc[units.index]
     service = points.get("service_minutes", service_minutes)
     stops = pd.DataFrame({
@@ -88,8 +89,8 @@ def from_purchase_list(
     })
     has_lat_lon = {"lat", "lon"} <= set(points.columns) and depot_lat_lon is not None
     if metric == "haversine" and not has_lat_lon:
-        raise ValueError("metric='haversine' needs depot_lat_lon and lat/lon columns in "
-                         "pickup_points")
+        raise ConfigError("metric='haversine' needs depot_lat_lon and lat/lon columns in "
+                          "pickup_points")
     if has_lat_lon:
         stops["lat"], stops["lon"] = points["lat"].to_numpy(), points["lon"].to_numpy()
     depot = {"stop_id": DEPOT_ID, "x": depot_xy[0], "y": depot_xy[1], "demand": 0.0,
@@ -116,8 +117,9 @@ def from_market(market_dir: Path | str, date: object | None = None, **kwargs: ob
                                columns=["date", "pickup_point_id", "units"])
     day = pd.Timestamp(date) if date is not None else demand["date"].max()
     if not (demand["date"] == day).any():
-        raise ValueError(f"date {day.date()} is not in {market_dir}/daily_demand; pick one "
-                         f"between {demand['date'].min().date()} and {demand['date'].max().date()}")
+        raise ConfigError(f"date {day.date()} is not in {market_dir}/daily_demand; pick one "
+                          f"between {demand['date'].min().date()} and "
+                          f"{demand['date'].max().date()}")
     kwargs.setdefault("dispatch_minute", float(warehouse["dispatch_minute"]))
     kwargs.setdefault("depot_xy", (float(warehouse["x_km"]), float(warehouse["y_km"])))
     kwargs.setdefault("depot_lat_lon", (float(warehouse["lat"]), float(warehouse["lon"])))

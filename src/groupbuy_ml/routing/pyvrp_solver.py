@@ -17,6 +17,7 @@ import numpy as np
 import pyvrp
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
+from groupbuy_ml.errors import ConfigError
 from groupbuy_ml.routing.ortools_model import integer_arcs
 from groupbuy_ml.routing.ortools_solver import safety_margin
 from groupbuy_ml.routing.plan import Plan, build_plan
@@ -88,7 +89,7 @@ def solve_pyvrp(
         initial_routes: a starting solution (stop positions per route).
     """
     if objective not in OBJECTIVES:
-        raise ValueError(f"unknown objective {objective!r}; use one of {list(OBJECTIVES)}")
+        raise ConfigError(f"unknown objective {objective!r}; use one of {list(OBJECTIVES)}")
     t0 = time.perf_counter()
     data = problem_data(problem, objective, scale, allow_drop, drop_penalty)
     margin = safety_margin(time_limit_s, problem.num_stops, margin_s)

@@ -16,6 +16,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from groupbuy_ml.errors import ConfigError, UnknownNameError
 from groupbuy_ml.routing.plan import Plan, build_plan
 from groupbuy_ml.routing.problem import Problem, from_stops
 from groupbuy_ml.routing.solve import solve
@@ -45,15 +46,15 @@ def repair(
             a mixed fleet.
     """
     if len(problem.vehicle_types) != 1:
-        raise ValueError("repair needs a single vehicle type (vehicle numbers are swapped)")
+        raise ConfigError("repair needs a single vehicle type (vehicle numbers are swapped)")
     late = dict(late or {})
     ids = problem.stops["stop_id"].tolist()
     unknown = [c for c in cancelled if c not in set(ids[1:])]
     if unknown:
-        raise ValueError(f"cancelled stop_id {unknown[:5]} not in the problem")
+        raise UnknownNameError(f"cancelled stop_id {unknown[:5]} not in the problem")
     bad = [v for v in late if not 0 <= v < problem.num_vehicles]
     if bad:
-        raise ValueError(f"late vehicle(s) {bad} not in the fleet of {problem.num_vehicles}")
+        raise UnknownNameError(f"late vehicle(s) {bad} not in the fleet of {problem.num_vehicles}")
     new_problem, old_to_new = _changed_problem(problem, cancelled, added, late, plan)
     added_pos = [p for p in range(1, new_problem.num_stops + 1) if p not in old_to_new.values()]
     routes = {r.vehicle: [old_to_new[s] for s in r.stops if old_to_new.get(s, -1) > 0]
@@ -99,8 +100,8 @@ def _changed_problem(problem: Problem, cancelled: Sequence[object], added: pd.Da
     keep = [p for p in range(1, len(problem.stops)) if not gone[p]]
     if added is not None and len(added):
         if problem.metric == "matrix":
-            raise ValueError("stops cannot be added to a problem built from a given distance "
-                             "matrix; rebuild it with the new matrix")
+            raise ConfigError("stops cannot be added to a problem built from a given distance "
+                              "matrix; rebuild it with the new matrix")
         table = pd.concat([problem.stops.iloc[[0, *keep]], added], ignore_index=True)
         new = from_stops(table, problem.vehicle_types, name=problem.name,
                          metric=problem.metric, speed=problem.speed)

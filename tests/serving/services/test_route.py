@@ -1,10 +1,13 @@
-"""RouteService: plans, drops with reasons, and unsolvable input as a 422 error."""
+"""RouteService: plans, drops with reasons, input to fix as 422, a solver crash as 500."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
-from groupbuy_ml.serving.errors import UnprocessableError
+from groupbuy_ml.errors import ConfigError
+from groupbuy_ml.serving.errors import SolverFailedError, UnprocessableError
 from groupbuy_ml.serving.schemas import RouteRequest
 from groupbuy_ml.serving.services import RouteService
 from groupbuy_ml.serving.services.route import problem_of
@@ -51,20 +54,32 @@ def test_problem_of_keeps_ids_windows_and_metric() -> None:
         assert route.end <= 600
 
 
-def test_a_solver_crash_or_exception_is_a_422_not_a_dead_server(monkeypatch) -> None:
+def test_a_solver_crash_is_a_500_solver_failed_not_a_dead_server(monkeypatch, caplog) -> None:
     import os
 
     import groupbuy_ml.serving.services.route as route_module
 
     monkeypatch.setattr(route_module, "solve", lambda *a, **k: os.abort())
-    with pytest.raises(UnprocessableError, match="crashed"):
+    with pytest.raises(SolverFailedError, match="crashed") as caught:
         RouteService().handle(_request())
+    assert caught.value.status == 500 and caught.value.code == "solver_failed"
 
     def failing(*args, **kwargs):
         raise RuntimeError("CP Solver fail")
 
     monkeypatch.setattr(route_module, "solve", failing)
-    with pytest.raises(UnprocessableError, match="CP Solver fail"):
+    with caplog.at_level(logging.ERROR), pytest.raises(SolverFailedError) as caught:
+        RouteService().handle(_request())
+    assert "CP Solver fail" not in caught.value.message  # the cause is in the log only
+    error_id = caught.value.message.rsplit(" ", 1)[1]
+    assert any(error_id in r.getMessage() and "CP Solver fail" in r.getMessage()
+               for r in caplog.records)
+
+    def rejects(*args, **kwargs):
+        raise ConfigError("time_limit_s must be > 0 seconds; got 0")
+
+    monkeypatch.setattr(route_module, "solve", rejects)
+    with pytest.raises(UnprocessableError, match="time_limit_s"):
         RouteService().handle(_request())
     monkeypatch.undo()
     assert RouteService().handle(_request()).found  # the service still works afterwards

@@ -19,12 +19,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from groupbuy_ml.data.errors import DataValidationError
 from groupbuy_ml.data.loaders import conversions
 from groupbuy_ml.data.schemas import SERIES_KEYS, TIME, demand_panel_schema
 from groupbuy_ml.data.validation import validate, with_row_label
+from groupbuy_ml.errors import ConfigError, InputNotFoundError
 
 #: Optional panel columns a mapping may fill, by kind of conversion.
 NUMBER_COLUMNS = ["price", "discount", "temperature_c", "rain_mm"]
@@ -70,15 +71,26 @@ class ColumnMapping(BaseModel):
         return self
 
     @classmethod
-    def of(cls, mapping: ColumnMapping | Mapping[str, Any]) -> ColumnMapping:
-        """Accept a ColumnMapping, a plain dict or an OmegaConf ``DictConfig``."""
+    def of(cls, mapping: ColumnMapping | Mapping[str, Any], field: str = "data.columns"
+           ) -> ColumnMapping:
+        """Accept a ColumnMapping, a plain dict or an OmegaConf ``DictConfig``.
+
+        Keys set to ``None`` mean "not mapped" (the config lists every optional key as null).
+
+        Raises:
+            ConfigError: an unknown key or a bad value, named as ``<field>.<key>``.
+        """
         if isinstance(mapping, cls):
             return mapping
         if type(mapping).__name__ == "DictConfig":
             from omegaconf import OmegaConf
 
             mapping = OmegaConf.to_container(mapping, resolve=True)  # type: ignore[assignment]
-        return cls.model_validate(dict(mapping))
+        given = {k: v for k, v in dict(mapping).items() if v is not None}
+        try:
+            return cls.model_validate(given)
+        except ValidationError as error:
+            raise ConfigError.from_validation(error, field, cls.model_fields) from None
 
     def sources(self) -> dict[str, str]:
         """Panel column -> CSV column, for every mapped panel column."""
@@ -104,11 +116,15 @@ def read_demand_csv(path: Path | str, mapping: ColumnMapping | Mapping[str, Any]
         mapping: a :class:`ColumnMapping` or a dict / DictConfig with the same keys.
 
     Raises:
+        InputNotFoundError: there is no such file.
+        ConfigError: the mapping has an unknown key or a bad value.
         DataValidationError: a mapped column is missing, a cell does not convert (the message
             names the column, what was expected and the first bad lines), a required cell is
             empty, the file has no data rows, or a (location, product, date) key repeats.
     """
     path, mapping = Path(path), ColumnMapping.of(mapping)
+    if not path.is_file():
+        raise InputNotFoundError(f"{path}: no such file")
     sources = mapping.sources()
     raw = _read_text(path, mapping, [*sources.values(), *mapping.passthrough])
     columns: dict[str, pd.Series] = {}

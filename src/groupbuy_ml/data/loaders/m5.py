@@ -37,6 +37,7 @@ from groupbuy_ml.data.loaders import conversions
 from groupbuy_ml.data.loaders.paths import dataset_dir, require_file
 from groupbuy_ml.data.schemas import demand_panel_schema
 from groupbuy_ml.data.validation import validate
+from groupbuy_ml.errors import InvalidDataError
 
 WINDOW_FILE = "window/sales_d1886_d1941_all_series.csv.gz"
 FULL_HISTORY_FILE = "window/sales_train_evaluation_sample20.csv"
@@ -222,6 +223,7 @@ def _snap(states: pd.Series, days: pd.DataFrame, path: Path) -> np.ndarray:
     """Return a (series x day) int8 matrix: the SNAP flag of each series' own state."""
     unknown = sorted(set(states) - {c.removeprefix("snap_") for c in days.columns})
     if unknown:
-        raise ValueError(f"{path}: no snap_<state> column in calendar.csv for states {unknown}")
+        raise InvalidDataError(f"{path}: no snap_<state> column in calendar.csv for states "
+                               f"{unknown}")
     by_state = {s: days[f"snap_{s}"].to_numpy(dtype="int8") for s in states.unique()}
     return np.stack([by_state[s] for s in states])

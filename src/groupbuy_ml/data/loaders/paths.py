@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from groupbuy_ml.errors import InputNotFoundError
+
 ENV_VAR = "GROUPBUY_DATA_DIR"
 
 
@@ -31,7 +33,7 @@ def shared_data_dir() -> Path:
     if configured:
         path = Path(configured).expanduser()
         if not path.is_dir():
-            raise FileNotFoundError(
+            raise InputNotFoundError(
                 f"{ENV_VAR}={configured!r} is not a directory; point it at the folder that holds "
                 "rossmann/, stallion/, m5/, gowalla/ and solomon/"
             )
@@ -40,7 +42,7 @@ def shared_data_dir() -> Path:
         found = _search_upwards(start)
         if found is not None:
             return found
-    raise FileNotFoundError(
+    raise InputNotFoundError(
         f"no shared/data folder found above {Path.cwd()}; set {ENV_VAR} to the folder that holds "
         "the benchmark datasets (rossmann/, stallion/, m5/, gowalla/, solomon/)"
     )
@@ -50,7 +52,7 @@ def dataset_dir(name: str, root: Path | str | None) -> Path:
     """Return ``root`` (if given) or ``shared_data_dir() / name``, checking that it exists."""
     path = Path(root) if root is not None else shared_data_dir() / name
     if not path.is_dir():
-        raise FileNotFoundError(f"dataset folder {str(path)!r} for {name!r} does not exist")
+        raise InputNotFoundError(f"dataset folder {str(path)!r} for {name!r} does not exist")
     return path
 
 
@@ -58,7 +60,7 @@ def require_file(folder: Path, filename: str) -> Path:
     """Return ``folder / filename`` or raise a FileNotFoundError naming the missing file."""
     path = folder / filename
     if not path.is_file():
-        raise FileNotFoundError(f"expected file {str(path)!r} is missing")
+        raise InputNotFoundError(f"expected file {str(path)!r} is missing")
     return path
 
 

@@ -36,6 +36,7 @@ from groupbuy_ml.data.loaders import conversions
 from groupbuy_ml.data.loaders.paths import dataset_dir, require_file
 from groupbuy_ml.data.schemas import demand_panel_schema
 from groupbuy_ml.data.validation import validate
+from groupbuy_ml.errors import InvalidDataError, UnknownNameError
 
 PRODUCT_ID = "all"
 DATE_FORMAT = "%Y-%m-%d"
@@ -116,7 +117,7 @@ def load_rossmann(
         wanted = pd.Index(stores)
         unknown = wanted.difference(store_info.index)
         if len(unknown):
-            raise ValueError(f"unknown Rossmann store id(s): {list(unknown)[:10]}")
+            raise UnknownNameError(f"unknown Rossmann store id(s): {list(unknown)[:10]}")
         keep = np.isin(sales["location_id"], wanted.to_numpy())
         sales = {name: values[keep] for name, values in sales.items()}
     order = np.lexsort((sales["date"], sales["location_id"]))
@@ -125,7 +126,7 @@ def load_rossmann(
     position = store_info.index.get_indexer(columns["location_id"])
     if (position < 0).any():
         missing = sorted(set(columns["location_id"][position < 0].tolist()))
-        raise ValueError(f"{train_path}: stores {missing[:10]} are not in store.csv")
+        raise InvalidDataError(f"{train_path}: stores {missing[:10]} are not in store.csv")
     for name in store_info.columns:
         columns[name] = store_info[name].to_numpy()[position]
     panel = pd.DataFrame(columns)[_ORDER + list(store_info.columns)]

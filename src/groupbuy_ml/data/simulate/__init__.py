@@ -6,7 +6,7 @@
 See :mod:`~.catalog` for the documented effects and :mod:`~.demand` for the demand formula.
 """
 
-from groupbuy_ml.data.simulate.config import MarketConfig
+from groupbuy_ml.data.simulate.config import MarketConfig, market_config
 from groupbuy_ml.data.simulate.market import MarketSummary, simulate_market
 
-__all__ = ["MarketConfig", "MarketSummary", "simulate_market"]
+__all__ = ["MarketConfig", "MarketSummary", "market_config", "simulate_market"]

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from groupbuy_ml.errors import ConfigError
 
 
 class MarketConfig(BaseModel):
@@ -38,6 +42,26 @@ class MarketConfig(BaseModel):
         description="write household-level events and orders for the last N days only "
         "(None: all days, 0: none); daily_demand is always complete",
     )
+    taste_rank: int = Field(8, ge=0, description="dimensions of the household x product "
+                            "taste (0: households differ by scene tags and price band only)")
+    taste_strength: float = Field(0.9, ge=0, description="sd of a household's log taste for a "
+                                  "product (two households with the same tags differ this much)")
+    repeat_cycles: bool = Field(True, description="a household that received a product wants it "
+                                "less until the category's repeat cycle has passed")
+    loyalty_liked: float = Field(1.8, gt=0, description="rate multiplier after a first delivery "
+                                 "the household liked (chance: the product's like_probability)")
+    loyalty_disliked: float = Field(0.4, gt=0, description="rate multiplier after one it did not")
+    building_size: int = Field(8, ge=1, description="households per building: neighbours see "
+                               "what each other received")
+    neighbour_lift: float = Field(0.5, ge=0, description="rate x (1 + lift) per building "
+                                  "neighbour who received the product yesterday (up to 3)")
+    leader_picks: int = Field(3, ge=0, description="products a pickup point's leader (团长) "
+                              "posts in the group chat each day")
+    leader_pick_lift: float = Field(0.8, ge=0, description="a posted product sells "
+                                    "1 + lift * leader_effect times more at that point")
+    exposure_slots: int = Field(10, ge=0, description="feed slots shown first to a household")
+    exposure_lift: float = Field(0.5, ge=0, description="slot r (0 first) sells "
+                                 "1 + lift / log2(r + 2) times more")
     chunk_days: int = Field(7, ge=1, description="days generated and written per chunk")
     workers: int = Field(1, ge=1, description="processes generating chunks in parallel")
 
@@ -60,3 +84,12 @@ class MarketConfig(BaseModel):
         if self.event_log_days is None:
             return 0
         return self.n_days - self.event_log_days
+
+
+def market_config(values: Mapping[str, Any], field: str = "market") -> MarketConfig:
+    """A :class:`MarketConfig` from config values; a bad value raises
+    :class:`~groupbuy_ml.errors.ConfigError` naming ``<field>.<key>`` (one line)."""
+    try:
+        return MarketConfig(**dict(values))
+    except ValidationError as error:
+        raise ConfigError.from_validation(error, field, MarketConfig.model_fields) from None

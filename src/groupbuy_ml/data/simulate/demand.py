@@ -1,21 +1,26 @@
 """The ground-truth demand model of the simulated market.
 
-Household ``h`` (at pickup point ``p``, price-sensitivity band ``b``, scene tags ``tag_h``) places
-orders for product ``i`` on day ``t`` as a Poisson process with rate
+Household ``h`` (at pickup point ``p``, price-sensitivity band ``b``) places orders for product
+``i`` on day ``t`` as a Poisson process with rate
 
-    lambda_hit = a_h * exp(tag_h . L_i) * base_i * (price_it / list_price_i) ** (-eps_i * beta_b)
-                 * D_it * R_pt
+    lambda_hit = w_hit * (price_pit / list_price_i) ** (-eps_i * beta_b) * D_it * R_pt
+                 * G_pit * E_hit
 
-with ``a_h`` the household's activity, ``L_i`` the product's scene log-lifts, ``eps_i`` its price
-elasticity, ``beta_b`` the band's multiplier (:data:`~.catalog.PRICE_SENSITIVITY_BANDS`),
-``D_it`` the product's day factor (weekday, weekend, holiday, pre-holiday, temperature, rain,
-season, promotion lift, platform growth of 15% a year and a launch ramp of 1 - 0.5 exp(-age/14))
-and ``R_pt`` the pickup point's ramp after opening (1 - 0.6 exp(-age/21); 0 before it opens).
+with ``w_hit`` the household's affinity as its history left it (base affinity from activity,
+scene tags and individual taste, times repeat cycle, loyalty and neighbours:
+:mod:`~groupbuy_ml.data.simulate.behaviour`), ``eps_i`` the product's price elasticity,
+``beta_b`` the band's multiplier (:data:`~.catalog.PRICE_SENSITIVITY_BANDS`), ``D_it`` the
+product's day factor (base rate, weekday, weekend, holiday, pre-holiday, temperature, rain,
+season, promotion lift, platform growth of 15% a year and a launch ramp of
+``1 - 0.5 exp(-age/14)``), ``R_pt`` the pickup point's ramp after opening (``1 - 0.6
+exp(-age/21)``; 0 before it opens), ``G_pit`` the leader's post (``1 + leader_pick_lift *
+leader_effect_p`` on the products the leader posts that day) and ``E_hit`` the feed slot the
+product holds for the household (``1 + exposure_lift / log2(slot + 2)`` in the first
+``exposure_slots``).
 
 Sums of independent Poisson processes are Poisson, so the pickup point's rate is the exact sum
-over its households; it is computed from the ``(point, band, tag combination)`` groups, never per
-household. :meth:`DemandModel.intensity` returns it per band, the ground truth that
-``daily_demand.expected_units`` reports (times the mean basket size).
+over its households; :meth:`DemandModel.intensity` returns it per band from the behaviour's block
+sums, the ground truth that ``daily_demand.expected_units`` reports (times the mean basket size).
 """
 
 from __future__ import annotations
@@ -35,40 +40,56 @@ GROWTH_PER_YEAR = 0.15
 class DemandModel:
     """Arrays that give the Poisson intensity of every (band, pickup point, product) on any day."""
 
-    group_weight: np.ndarray  # (P, B, C) summed activity of households per tag combination
-    combo_lift: np.ndarray  # (C, I) exp(combo . L_i)
     band_beta: np.ndarray  # (B,)
     elasticity: np.ndarray  # (I,)
-    price_ratio: np.ndarray  # (T, I) price / list price
+    price_ratio: np.ndarray  # (T, I) scheduled price / list price
     day_factor: np.ndarray  # (T, I) base_i * D_it
     point_factor: np.ndarray  # (T, P) R_pt
     basket_qty: np.ndarray  # (I,)
     min_participants: np.ndarray  # (I,) city-wide participants for a group buy to form
-    combos: np.ndarray  # (C, S) the tag combinations
-
-    @property
-    def affinity(self) -> np.ndarray:
-        """(B, P, I): summed household affinity per band, pickup point and product."""
-        return np.einsum("pbc,ci->bpi", self.group_weight, self.combo_lift)
 
     def band_price_factor(self, t: int) -> np.ndarray:
-        """(B, I): (price / list price) ** (-elasticity * beta_b) on day ``t``."""
-        return self.price_ratio[t][None, :] ** (-self.elasticity[None, :] * self.band_beta[:, None])
+        """(B, I): (price / list price) ** (-elasticity * beta_b) at the scheduled prices."""
+        return self.price_factor(self.price_ratio[t])
 
-    def intensity(self, t: int, affinity: np.ndarray | None = None) -> np.ndarray:
-        """(B, P, I) expected orders (participants) on day ``t`` per band."""
-        aff = self.affinity if affinity is None else affinity
-        return (aff * (self.band_price_factor(t) * self.day_factor[t])[:, None, :]
-                * self.point_factor[t][None, :, None])
+    def price_factor(self, ratio: np.ndarray) -> np.ndarray:
+        """``(price / list price) ** (-elasticity * beta_b)`` for a ratio of shape (I,) -> (B, I)
+        or (P, I) -> (B, P, I)."""
+        ratio = np.asarray(ratio, np.float64)
+        beta = self.band_beta.reshape((-1,) + (1,) * ratio.ndim)
+        return ratio[None, ...] ** (-self.elasticity * beta)
+
+    def intensity(self, t: int, affinity: np.ndarray, cell: np.ndarray | None = None,
+                  ratio: np.ndarray | None = None) -> np.ndarray:
+        """(B, P, I) expected orders (participants) on day ``t`` per band.
+
+        Args:
+            affinity: (B, P, I) summed household rates (the behaviour's block sums, plus any
+                per-household exposure correction).
+            cell: optional (P, I) factor per pickup point and product (leader posts, shared
+                exposure, assortment: 0 where not offered, scenario shocks).
+            ratio: price / list price, (I,) or (P, I); the schedule's when None.
+        """
+        price = self.band_price_factor(t) if ratio is None else self.price_factor(ratio)
+        if price.ndim == 2:
+            price = price[:, None, :]
+        lam = affinity * price * (self.day_factor[t][None, None, :]
+                                  * self.point_factor[t][None, :, None])
+        return lam if cell is None else lam * cell[None, :, :]
 
 
 def build_demand_model(
     entities: MarketEntities, calendar: pd.DataFrame, prices: pd.DataFrame,
-    rng: np.random.Generator,
+    rng: np.random.Generator, affinity: np.ndarray,
 ) -> DemandModel:
-    """Assemble the ground-truth arrays from the entities, calendar and price table."""
-    products, points = entities.products, entities.pickup_points
-    n_t, n_i, n_p = len(calendar), len(products), len(points)
+    """Assemble the ground-truth arrays from the entities, calendar and price table.
+
+    ``affinity`` is the (B, P, I) sum of the households' base affinities; it sets the group-buy
+    thresholds at 25-60% of a product's expected participants on a day with every driver at 1.
+    """
+    products = entities.products
+    points = entities.pickup_points
+    n_t, n_i = len(calendar), len(products)
     prof = [CATEGORIES[c] for c in products["category"]]
 
     def arr(attr: str) -> np.ndarray:
@@ -99,24 +120,13 @@ def build_demand_model(
     opened = ((points["opened_on"] - start).dt.days.to_numpy())[None, :]
     p_age = t - opened
     point_factor = np.where(p_age >= 0, 1.0 - 0.6 * np.exp(-np.maximum(p_age, 0) / 21.0), 0.0)
-
-    combos, combo_of = np.unique(entities.household_tags, axis=0, return_inverse=True)
-    combo_of = combo_of.ravel()
-    n_b = len(PRICE_SENSITIVITY_BANDS)
-    group_weight = np.zeros((n_p, n_b, len(combos)))
-    point_of = entities.households["pickup_point_id"].to_numpy()
-    np.add.at(group_weight, (point_of, entities.household_band, combo_of),
-              entities.household_activity)
-    combo_lift = np.exp(combos @ entities.scene_log_lift)
-    base_participants = (np.einsum("pbc,ci->i", group_weight, combo_lift)
-                         * products["base_rate"].to_numpy())
+    base_participants = affinity.sum(axis=(0, 1)) * products["base_rate"].to_numpy()
     min_participants = np.maximum(2, np.round(rng.uniform(0.25, 0.6, n_i) * base_participants))
     return DemandModel(
-        group_weight=group_weight, combo_lift=combo_lift,
         band_beta=np.array(list(PRICE_SENSITIVITY_BANDS.values())),
         elasticity=products["elasticity"].to_numpy(),
         price_ratio=price / products["base_price"].to_numpy()[None, :],
         day_factor=day_factor, point_factor=point_factor,
         basket_qty=products["basket_qty"].to_numpy(),
-        min_participants=min_participants.astype(np.int64), combos=combos,
+        min_participants=min_participants.astype(np.int64),
     )

@@ -1,9 +1,19 @@
 """Static entities of a simulated city: warehouse, pickup points, suppliers, products, households.
 
 Households are the unit of behaviour. A household ``h`` carries an activity level ``a_h``
-(loyalty x sqrt(size / 2.5) x its pickup point's leader effect), scene tags and a price-sensitivity
-band. Its base affinity for product ``i`` is ``a_h * prod_s lift[s, i] ** tag[h, s]``; the
-demand model (:mod:`groupbuy_ml.data.simulate.demand`) multiplies it by the day's drivers.
+(loyalty x sqrt(size / 2.5) x its pickup point's leader effect), scene tags, a price-sensitivity
+band, a building (its neighbours) and an individual taste ``u_h`` (``taste_rank`` dimensions).
+Products carry a unit attribute direction ``v_i`` (near their category's direction, so tastes
+carry over to new products of a category). The base affinity of ``h`` for ``i`` is
+
+    a_h * prod_s lift[s, i] ** tag[h, s] * exp(u_h . v_i - taste_strength**2 / 2)
+
+(``u_h ~ N(0, taste_strength**2 I)``: the taste factor has mean 1 over households, so two
+households with the same tags want different things without changing the city's level); the
+behaviour model (:mod:`groupbuy_ml.data.simulate.behaviour`) multiplies it by what each household
+lived through and the demand model (:mod:`groupbuy_ml.data.simulate.demand`) by the day's drivers.
+Tastes, buildings and the products' like probabilities come from their own random stream, so the
+other tables do not depend on ``taste_rank``.
 """
 
 from __future__ import annotations
@@ -52,6 +62,20 @@ class MarketEntities:
     household_activity: np.ndarray  # (n_households,)
     household_tags: np.ndarray  # (n_households, n_scenes) 0/1
     household_band: np.ndarray  # (n_households,) index into PRICE_SENSITIVITY_BANDS
+    household_taste: np.ndarray  # (n_households, taste_rank)
+    product_taste: np.ndarray  # (n_products, taste_rank) unit directions
+    leader_taste: np.ndarray  # (n_pickup_points, taste_rank): what each leader likes to post
+    household_building: np.ndarray  # (n_households,) building id (neighbours share one)
+
+    def base_affinity(self, taste_strength: float) -> np.ndarray:
+        """(n_products, n_households) float32: the household x product base affinity."""
+        log_w = (self.household_tags @ self.scene_log_lift).T.astype(np.float32)
+        if self.product_taste.shape[1]:
+            log_w += (self.product_taste @ self.household_taste.T).astype(np.float32)
+            log_w -= np.float32(taste_strength**2 / 2)
+        np.exp(log_w, out=log_w)
+        log_w *= self.household_activity.astype(np.float32)[None, :]
+        return log_w
 
 
 def build_entities(cfg: MarketConfig, rng: np.random.Generator) -> MarketEntities:
@@ -71,9 +95,47 @@ def build_entities(cfg: MarketConfig, rng: np.random.Generator) -> MarketEntitie
     product_scenes = pd.DataFrame(rows, columns=["product_id", "scene", "lift"]).astype(
         {"product_id": "int32", "scene": "str", "lift": "float64"}
     )
+    latent = np.random.default_rng([cfg.seed, 5])
+    h_taste, p_taste, l_taste = _tastes(cfg, latent, products["category"].to_numpy(),
+                                        len(households))
+    building = _buildings(cfg, latent, households["pickup_point_id"].to_numpy())
+    profiles = [CATEGORIES[c] for c in products["category"]]
+    lo, hi = np.array([p.like_probability for p in profiles]).T
+    products["like_probability"] = latent.uniform(lo, hi)
+    products["repeat_cycle_days"] = np.array([p.repeat_cycle_days for p in profiles], float) \
+        if cfg.repeat_cycles else 1.0
     return MarketEntities(warehouses, _communities(centres, pickup_points), pickup_points,
                           suppliers, products, product_scenes, households, scene_log_lift,
-                          activity, tags, band)
+                          activity, tags, band, h_taste, p_taste, l_taste, building)
+
+
+def _tastes(cfg: MarketConfig, rng: np.random.Generator, category: np.ndarray,
+            n_households: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Household tastes ~ N(0, s^2), product directions near their category's, leader tastes."""
+    k = cfg.taste_rank
+    names = sorted(CATEGORIES)
+    centre = rng.normal(0.0, 1.0, (len(names), k))
+    code = np.searchsorted(names, category)
+    raw = centre[code] + rng.normal(0.0, 0.6, (len(category), k))
+    norm = np.linalg.norm(raw, axis=1, keepdims=True)
+    product = raw / np.where(norm > 0, norm, 1.0)
+    household = rng.normal(0.0, cfg.taste_strength, (n_households, k))
+    leader = rng.normal(0.0, cfg.taste_strength, (cfg.n_pickup_points, k))
+    return household, product, leader
+
+
+def _buildings(cfg: MarketConfig, rng: np.random.Generator, point: np.ndarray) -> np.ndarray:
+    """Buildings of about ``building_size`` households, never across pickup points."""
+    building = np.empty(len(point), dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, point[1:] != point[:-1]])
+    ends = np.r_[starts[1:], len(point)]
+    next_id = 0
+    for lo, hi in zip(starts, ends, strict=True):
+        n = hi - lo
+        n_buildings = max(1, int(round(n / cfg.building_size)))
+        building[lo:hi] = next_id + rng.permutation(np.arange(n) % n_buildings)
+        next_id += n_buildings
+    return building
 
 
 def _communities(centres: np.ndarray, pickup_points: pd.DataFrame) -> pd.DataFrame:

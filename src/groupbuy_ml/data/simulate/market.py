@@ -1,11 +1,19 @@
-"""Simulate a whole market: entities, calendar, prices, then every day in streamed chunks."""
+"""Simulate a whole market (the open loop): every day of the world with the platform's default
+decisions -- everything live is offered at the scheduled price, the feed shows the products
+delivered most over the last 7 days first, the catalogue's ``min_group_size`` decides group
+buys, and there is no stock limit (what households order is what the platform buys).
+
+Days are sequential (households remember what they received); writing the tables is not, so with
+``workers > 1`` the days of each chunk are built and written by a pool of writer processes while
+the main process simulates the next chunk.
+"""
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,15 +22,14 @@ import pandas as pd
 
 import groupbuy_ml
 from groupbuy_ml.data.simulate import writer
-from groupbuy_ml.data.simulate.calendar import build_calendar
+from groupbuy_ml.data.simulate.behaviour import popularity_ranking
 from groupbuy_ml.data.simulate.config import MarketConfig
-from groupbuy_ml.data.simulate.demand import DemandModel, build_demand_model
-from groupbuy_ml.data.simulate.entities import build_entities
-from groupbuy_ml.data.simulate.logs import HouseholdIndex, sample_logs
-from groupbuy_ml.data.simulate.prices import build_prices
-from groupbuy_ml.data.simulate.sampler import daily_demand_frame, sample_day
+from groupbuy_ml.data.simulate.logs import log_frames, sample_funnel
+from groupbuy_ml.data.simulate.sampler import daily_demand_frame, group_formed
+from groupbuy_ml.data.simulate.world import MarketWorld
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+POPULARITY_DAYS = 7
 
 
 @dataclass
@@ -39,21 +46,6 @@ class MarketSummary:
     seconds: float = 0.0
 
 
-@dataclass(frozen=True)
-class _State:
-    cfg: MarketConfig
-    out_dir: Path
-    model: DemandModel
-    affinity: np.ndarray
-    index: HouseholdIndex | None
-    dates: pd.DatetimeIndex
-    price: np.ndarray
-    discount: np.ndarray
-
-
-_STATE: _State | None = None  # inherited by forked workers; never pickled
-
-
 def simulate_market(
     cfg: MarketConfig, out_dir: str | Path, on_chunk: Callable[[int, int], None] | None = None
 ) -> MarketSummary:
@@ -67,109 +59,116 @@ def simulate_market(
     Returns:
         a :class:`MarketSummary` with row counts, volumes and wall time.
     """
-    global _STATE
     started = time.perf_counter()
     out = Path(out_dir)
     writer.prepare_output(out)
-    rng = np.random.default_rng([cfg.seed, 0])
-    ent = build_entities(cfg, rng)
-    calendar = build_calendar(cfg, rng)
-    prices = build_prices(cfg, ent.products, ent.suppliers, calendar, rng)
-    model = build_demand_model(ent, calendar, prices, rng)
-    products = ent.products.assign(min_group_size=model.min_participants.astype("int32"))
-    static = {"warehouses": ent.warehouses, "communities": ent.communities,
-              "pickup_points": ent.pickup_points,
-              "suppliers": ent.suppliers, "products": products,
-              "product_scenes": ent.product_scenes, "households": ent.households,
-              "calendar": calendar, "prices": prices}
+    world = MarketWorld(cfg)
+    static = world.static_tables()
     for name, frame in static.items():
         writer.write_static(out, name, frame)
-
-    index = None
-    if cfg.first_logged_day < cfg.n_days:
-        combo = _combo_of(ent.household_tags, model.combos)
-        index = HouseholdIndex.build(ent.households["pickup_point_id"].to_numpy(),
-                                     ent.household_band, combo, ent.household_activity,
-                                     cfg.n_pickup_points, len(model.band_beta), len(model.combos))
-    n_i = len(products)
-    _STATE = _State(cfg, out, model, model.affinity, index, pd.DatetimeIndex(calendar["date"]),
-                    prices["price"].to_numpy().reshape(cfg.n_days, n_i),
-                    prices["discount"].to_numpy().reshape(cfg.n_days, n_i))
-    chunks = [range(s, min(s + cfg.chunk_days, cfg.n_days))
-              for s in range(0, cfg.n_days, cfg.chunk_days)]
     summary = MarketSummary(out, cfg, rows={k: len(v) for k, v in static.items()})
     summary.bytes_written = sum((out / f"{k}.parquet").stat().st_size for k in static)
+    chunks = [range(s, min(s + cfg.chunk_days, cfg.n_days))
+              for s in range(0, cfg.n_days, cfg.chunk_days)]
+    totals = np.zeros(4, dtype=np.int64)  # ordered, delivered, formed, offered
+    rows = {name: 0 for name in writer.DAILY_TABLES}
+    recent = np.zeros((POPULARITY_DAYS, world.shape[1]))
+
+    def collect(result: tuple[dict[str, int], int]) -> None:
+        for name, n in result[0].items():
+            rows[name] += n
+        summary.bytes_written += result[1]
+
+    pool = ProcessPoolExecutor(cfg.workers - 1, mp_context=mp.get_context("fork")) \
+        if cfg.workers > 1 else None
+    pending: list[Future] = []
     try:
-        results = _run_chunks(chunks, cfg.workers, on_chunk)
+        for k, days in enumerate(chunks):
+            payload = []
+            for t in days:
+                day, stats = _simulate_day(world, t, recent)
+                totals += stats
+                payload.append(day)
+            if pool is None:
+                collect(write_chunk(out, k, payload))
+            else:
+                pending.append(pool.submit(write_chunk, out, k, payload))
+                while len(pending) > 2 * (cfg.workers - 1):
+                    collect(pending.pop(0).result())
+            if on_chunk:
+                on_chunk(k + 1, len(chunks))
+        for future in pending:
+            collect(future.result())
     finally:
-        _STATE = None
-    totals = np.sum([r[1:] for r in results], axis=0)
-    for name, rows in zip(writer.DAILY_TABLES, totals[:3], strict=True):
-        summary.rows[name] = int(rows)
-    summary.bytes_written += int(totals[3])
-    summary.units_ordered, summary.units_delivered = int(totals[4]), int(totals[5])
-    summary.group_formation_rate = float(totals[6] / max(totals[7], 1))
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    summary.rows.update(rows)
+    summary.units_ordered, summary.units_delivered = int(totals[0]), int(totals[1])
+    summary.group_formation_rate = float(totals[2] / max(totals[3], 1))
     summary.seconds = time.perf_counter() - started
     writer.write_manifest(out, {
         "schema_version": SCHEMA_VERSION, "library_version": groupbuy_ml.__version__,
         "config": cfg.model_dump(mode="json"), "rows": summary.rows,
-        "logged_days": [str(d.date()) for d in _dates_logged(cfg, calendar)],
+        "logged_days": [str(d.date()) for d in _dates_logged(cfg, world.calendar)],
     })
     return summary
 
 
-def _combo_of(tags: np.ndarray, combos: np.ndarray) -> np.ndarray:
-    weights = 1 << np.arange(tags.shape[1])
-    lookup = {int(k): c for c, k in enumerate(combos @ weights)}
-    return np.array([lookup[int(k)] for k in tags @ weights], dtype=np.int64)
+def _simulate_day(world: MarketWorld, t: int, recent: np.ndarray) -> tuple[dict, np.ndarray]:
+    """Day ``t`` with the default decisions and no stock limit; returns what the writer needs."""
+    cfg = world.cfg
+    world.begin_day(t)
+    live = world.live(t)
+    ranking = popularity_ranking(recent.sum(axis=0), live.any(axis=0), cfg.exposure_slots)
+    day = world.intensity(t, ranking=ranking)
+    counts = world.sample_counts(day)
+    orders = world.sample_orders(day, counts)
+    formed = group_formed(counts.orders, world.model.min_participants)
+    delivered = formed[orders.product]
+    world.receive(t, orders.product[delivered], orders.household[delivered])
+    units_ordered = counts.orders + counts.extra_units
+    units = np.where(formed[None, :], units_ordered, 0)
+    recent[t % POPULARITY_DAYS] = units.sum(axis=0)
+    launched = live.any(axis=0)
+    stats = np.array([units_ordered.sum(), units.sum(), (formed & launched).sum(),
+                      launched.sum()])
+    i32 = np.int32
+    out = {"t": t, "date": world.dates[t], "active": live, "rate": day.rate.astype(np.float32),
+           "orders": counts.orders.astype(i32), "cart_only": counts.cart_only.astype(i32),
+           "click_only": counts.click_only.astype(i32), "view_only": counts.view_only.astype(i32),
+           "units_ordered": units_ordered.astype(i32), "formed": formed,
+           "units": units.astype(i32), "price": world.price[t], "discount": world.discount[t],
+           "basket_qty": world.model.basket_qty, "logs": None}
+    if t >= cfg.first_logged_day:
+        funnel = sample_funnel(world, day, counts)
+        status = np.where(delivered, 0, 1).astype(np.int8)
+        out["logs"] = (funnel, orders, orders.quantity, status, cfg.seed, cfg.cutoff_minute)
+    return out, stats
+
+
+def write_chunk(out_dir: Path, k: int, days: list[dict]) -> tuple[dict[str, int], int]:
+    """Build and write the daily tables of one chunk; returns (rows per table, bytes)."""
+    frames: dict[str, list[pd.DataFrame]] = {name: [] for name in writer.DAILY_TABLES}
+    for d in days:
+        frames["daily_demand"].append(daily_demand_frame(
+            d["date"], d["active"], d["rate"], d["orders"], d["cart_only"], d["click_only"],
+            d["view_only"], d["units_ordered"], d["formed"], d["units"], d["price"],
+            d["discount"], d["basket_qty"]))
+        if d["logs"] is not None:
+            funnel, orders, quantity, status, seed, cutoff = d["logs"]
+            events, order_rows = log_frames(d["t"], d["date"], funnel, orders, quantity, status,
+                                            d["price"], seed, cutoff)
+            frames["events"].append(events)
+            frames["orders"].append(order_rows)
+    rows, size = {}, 0
+    for name in writer.DAILY_TABLES:
+        parts = frames[name]
+        rows[name] = sum(len(f) for f in parts)
+        if parts:
+            size += writer.write_chunk(out_dir, name, k, pd.concat(parts, ignore_index=True))
+    return rows, size
 
 
 def _dates_logged(cfg: MarketConfig, calendar: pd.DataFrame) -> list[pd.Timestamp]:
     return list(pd.DatetimeIndex(calendar["date"])[cfg.first_logged_day:][[0, -1]]) \
         if cfg.first_logged_day < cfg.n_days else []
-
-
-def _run_chunks(chunks: list[range], workers: int,
-                on_chunk: Callable[[int, int], None] | None) -> list[tuple]:
-    results = []
-    if workers == 1:
-        for k, days in enumerate(chunks):
-            results.append(_simulate_chunk(k, days))
-            if on_chunk:
-                on_chunk(k + 1, len(chunks))
-        return results
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-        for done, res in enumerate(pool.map(_simulate_chunk, range(len(chunks)), chunks), 1):
-            results.append(res)
-            if on_chunk:
-                on_chunk(done, len(chunks))
-    return results
-
-
-def _simulate_chunk(k: int, days: range) -> tuple:
-    st = _STATE
-    assert st is not None, "simulate_market sets the state before chunks run"
-    frames: dict[str, list[pd.DataFrame]] = {name: [] for name in writer.DAILY_TABLES}
-    ordered = delivered = formed = offered = 0
-    for t in days:
-        draw = sample_day(st.model, t, st.cfg.seed, st.affinity)
-        demand = daily_demand_frame(draw, st.dates[t], st.price[t], st.discount[t],
-                                    st.model.basket_qty)
-        frames["daily_demand"].append(demand)
-        ordered += int(demand["units_ordered"].sum())
-        delivered += int(demand["units"].sum())
-        launched = draw.active.any(axis=0)
-        formed += int((draw.formed & launched).sum())
-        offered += int(launched.sum())
-        if st.index is not None and t >= st.cfg.first_logged_day:
-            events, orders = sample_logs(st.model, st.index, draw, st.dates[t], st.price[t],
-                                         st.cfg.seed, st.cfg.cutoff_minute)
-            frames["events"].append(events)
-            frames["orders"].append(orders)
-    rows, size = [], 0
-    for name in writer.DAILY_TABLES:
-        parts = frames[name]
-        rows.append(sum(len(f) for f in parts))
-        if parts:
-            size += writer.write_chunk(st.out_dir, name, k, pd.concat(parts, ignore_index=True))
-    return (k, *rows, size, ordered, delivered, formed, offered)

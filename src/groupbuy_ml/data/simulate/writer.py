@@ -14,6 +14,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from groupbuy_ml.errors import InputNotFoundError
+
 STATIC_TABLES = ("warehouses", "communities", "pickup_points", "suppliers", "products",
                  "product_scenes", "households", "calendar", "prices")
 DAILY_TABLES = ("daily_demand", "events", "orders")
@@ -52,7 +54,7 @@ def write_manifest(out_dir: Path, manifest: dict) -> None:
 def read_manifest(market_dir: Path) -> dict:
     path = Path(market_dir) / MANIFEST
     if not path.exists():
-        raise FileNotFoundError(
+        raise InputNotFoundError(
             f"{path} not found: {market_dir} is not a simulated market folder; "
             "create one with `groupbuy simulate out_dir=...`"
         )

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from groupbuy_ml.errors import InvalidDataError
 from groupbuy_ml.forecasting.features import KNOWN_COVARIATES
 from groupbuy_ml.forecasting.periods import check_regular, infer_frequency, periods_between
 from groupbuy_ml.forecasting.series import SERIES_KEYS, TARGET, TIME, require_columns, sort_panel
@@ -100,7 +101,7 @@ class PanelDataModule:
         require_columns(train, [*SERIES_KEYS, TIME, TARGET], "train")
         panel = sort_panel(train)
         if panel[TARGET].isna().any() or (panel[TARGET] < 0).any():
-            raise ValueError("train: units must be non-negative and not NaN")
+            raise InvalidDataError("train: units must be non-negative and not NaN")
         self.frequency_ = infer_frequency(panel[TIME])
         check_regular(panel, self.frequency_, "train")
         self.origin_ = pd.Timestamp(panel[TIME].min())
@@ -111,7 +112,7 @@ class PanelDataModule:
         nan_static = [c for c in [*self.static_reals, *self.observed_reals]
                       if panel[c].isna().any()]
         if nan_static:
-            raise ValueError(f"train: covariate(s) {nan_static} hold NaN; fill them first")
+            raise InvalidDataError(f"train: covariate(s) {nan_static} hold NaN; fill them first")
         self.fill_values_ = {c: float(pd.to_numeric(panel[c], errors="coerce").median())
                              for c in self.known_reals_}
         frame = self._frame(panel)
@@ -130,8 +131,9 @@ class PanelDataModule:
                       and (c != "month" or all_months)]
         longest = int(frame.groupby(SERIES_KEYS, sort=False).size().max())
         if longest <= val + self.horizon:  # shorter series only add what samples they can
-            raise ValueError(f"the longest training series has {longest} periods; the neural "
-                             f"models need more than validation {val} + horizon {self.horizon}")
+            raise InvalidDataError(f"the longest training series has {longest} periods; the neural "
+                                   f"models need more than validation {val} + horizon "
+                                   f"{self.horizon}")
         encoders = {c: NaNLabelEncoder(add_nan=True) for c in [*statics, *known_cats]}
         training = TimeSeriesDataSet(
             frame[frame[TIME_IDX] <= cutoff], time_idx=TIME_IDX, target=TARGET,

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from groupbuy_ml.errors import ConfigError, InvalidDataError
 from groupbuy_ml.forecasting.coldstart import COLD_START, similar_series_forecast
 from groupbuy_ml.forecasting.neural.datamodule import PanelDataModule
 from groupbuy_ml.forecasting.neural.training import (
@@ -83,9 +84,9 @@ class NeuralForecaster:
     ) -> None:
         qs = sorted(float(q) for q in quantiles)
         if 0.5 not in qs or any(not 0.0 < q < 1.0 for q in qs):
-            raise ValueError(f"quantiles must lie in (0, 1) and include 0.5, got {qs}")
+            raise ConfigError(f"quantiles must lie in (0, 1) and include 0.5, got {qs}")
         if horizon < 1 or encoder_length < 1 or max_epochs < 1:
-            raise ValueError("horizon, encoder_length and max_epochs must be >= 1")
+            raise ConfigError("horizon, encoder_length and max_epochs must be >= 1")
         self.horizon, self.encoder_length = int(horizon), int(encoder_length)
         self.hidden_size, self.learning_rate, self.dropout = hidden_size, learning_rate, dropout
         self.max_epochs, self.patience = int(max_epochs), int(patience)
@@ -152,7 +153,7 @@ class NeuralForecaster:
             history, future = self.recent_history_, history
         require_columns(future, [*SERIES_KEYS, TIME], "future")
         if future.empty:
-            raise ValueError("future is empty: nothing to forecast")
+            raise InvalidDataError("future is empty: nothing to forecast")
         rows = future.reset_index(drop=True)
         known = pd.MultiIndex.from_frame(history[SERIES_KEYS].drop_duplicates())
         warm = pd.MultiIndex.from_frame(rows[SERIES_KEYS]).isin(known)
@@ -171,8 +172,8 @@ class NeuralForecaster:
     def _predict_warm(self, history: pd.DataFrame, future: pd.DataFrame) -> pd.DataFrame:
         span = future.groupby(SERIES_KEYS, sort=False).size()
         if int(span.max()) > self.horizon:
-            raise ValueError(f"future covers more than horizon={self.horizon} periods for "
-                             f"{int((span > self.horizon).sum())} series")
+            raise InvalidDataError(f"future covers more than horizon={self.horizon} periods for "
+                                   f"{int((span > self.horizon).sum())} series")
         dataset = self.data_.prediction_dataset(history, future)
         import torch
 
@@ -192,8 +193,9 @@ class NeuralForecaster:
         pos = pd.MultiIndex.from_frame(table[[*SERIES_KEYS, "time_idx"]]).get_indexer(
             pd.MultiIndex.from_frame(lookup[[*SERIES_KEYS, "time_idx"]]))
         if (pos < 0).any():
-            raise ValueError(f"{int((pos < 0).sum())} future rows could not be forecast: each "
-                             "series needs consecutive future periods right after its history")
+            raise InvalidDataError(f"{int((pos < 0).sum())} future rows could not be forecast: "
+                                   "each series needs consecutive future periods right after "
+                                   "its history")
         qs = np.sort(np.clip(flat[pos], 0, None), axis=1)
         if "is_open" in future.columns:
             qs[future["is_open"].to_numpy() == 0] = 0.0
@@ -260,8 +262,8 @@ class LSTMForecaster(NeuralForecaster):
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.observed_reals:
-            raise ValueError("LSTMForecaster (DeepAR) reads no observed covariate besides the "
-                             f"target; drop observed_reals={self.observed_reals} or use TFT")
+            raise ConfigError("LSTMForecaster (DeepAR) reads no observed covariate besides the "
+                              f"target; drop observed_reals={self.observed_reals} or use TFT")
         self.rnn_layers, self.n_samples = int(rnn_layers), int(n_samples)
 
     def get_params(self) -> dict[str, object]:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from groupbuy_ml.errors import ConfigError, InvalidDataError
 from groupbuy_ml.forecasting.neural.quantile_rnn import QuantileRNN
 from groupbuy_ml.forecasting.neural.quantile_training import (
     evaluate_loss,
@@ -86,11 +87,11 @@ class QuantileRNNForecaster:
                  num_threads: int = 1) -> None:
         quantiles = sorted(float(q) for q in quantiles)
         if 0.5 not in quantiles or any(not 0.0 < q < 1.0 for q in quantiles):
-            raise ValueError(f"quantiles must lie in (0, 1) and contain 0.5, got {quantiles}")
+            raise ConfigError(f"quantiles must lie in (0, 1) and contain 0.5, got {quantiles}")
         if horizon < 1 or encoder_length < 1 or max_epochs < 1 or batch_size < 1:
-            raise ValueError("horizon, encoder_length, max_epochs, batch_size must be >= 1")
+            raise ConfigError("horizon, encoder_length, max_epochs, batch_size must be >= 1")
         if validation_days < 0 or origin_stride < 1:
-            raise ValueError("validation_days must be >= 0 and origin_stride >= 1")
+            raise ConfigError("validation_days must be >= 0 and origin_stride >= 1")
         self.horizon, self.encoder_length = int(horizon), int(encoder_length)
         self.hidden_size, self.num_layers = int(hidden_size), int(num_layers)
         self.context_size, self.decoder_hidden = int(context_size), int(decoder_hidden)
@@ -142,7 +143,7 @@ class QuantileRNNForecaster:
         origins = windows.training_origins(self.validation_days, self.origin_stride,
                                            self.min_encoder_length)
         if len(origins) == 0:
-            raise ValueError(
+            raise InvalidDataError(
                 f"no training window: every series is shorter than encoder_length "
                 f"{self.encoder_length} (min_encoder_length {self.min_encoder_length}) + "
                 f"horizon {self.horizon} + validation_days {self.validation_days}; lower them"
@@ -195,8 +196,9 @@ class QuantileRNNForecaster:
         if (n_ahead > self.horizon).any() or (n_past == 0).any() or back.any():
             bad_rows = first[(n_ahead > self.horizon) | (n_past == 0) | back]
             bad = frame.loc[bad_rows, SERIES_KEYS].itertuples(index=False)
-            raise ValueError(f"future must cover 1..horizon={self.horizon} periods right after "
-                             f"the history of each series; not so for {describe_series(bad)}")
+            raise InvalidDataError(f"future must cover 1..horizon={self.horizon} periods right "
+                                   "after the history of each series; not so for "
+                                   f"{describe_series(bad)}")
         threads = torch.get_num_threads()
         torch.set_num_threads(self.num_threads)
         try:
@@ -221,7 +223,7 @@ class QuantileRNNForecaster:
         check_covariates(history, self.covariates_, "history")
         check_covariates(future, self.covariates_, "future")
         if future.empty:
-            raise ValueError("future is empty: nothing to forecast")
+            raise InvalidDataError("future is empty: nothing to forecast")
         cols = [*SERIES_KEYS, TIME, *self.covariates_]
         past = sort_panel(history[[*cols, TARGET]])
         recent = past.groupby(SERIES_KEYS, sort=False).cumcount(ascending=False).to_numpy()

@@ -20,6 +20,8 @@ import torch
 from opacus.layers import DPLSTM
 from torch import nn
 
+from groupbuy_ml.errors import ConfigError
+
 __all__ = ["QuantileRNN", "pinball"]
 
 
@@ -44,7 +46,7 @@ class QuantileRNN(nn.Module):
                  dropout: float = 0.0) -> None:
         super().__init__()
         if horizon < 1 or hidden_size < 1 or context_size < 1 or decoder_hidden < 1:
-            raise ValueError("horizon, hidden_size, context_size, decoder_hidden must be >= 1")
+            raise ConfigError("horizon, hidden_size, context_size, decoder_hidden must be >= 1")
         self.horizon, self.context_size = int(horizon), int(context_size)
         self.register_buffer("quantiles", torch.tensor(sorted(quantiles), dtype=torch.float32),
                              persistent=False)

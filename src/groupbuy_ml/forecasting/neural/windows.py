@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from groupbuy_ml.errors import InvalidDataError
 from groupbuy_ml.forecasting.series import (
     SERIES_KEYS,
     TARGET,
@@ -56,7 +57,7 @@ COVARIATE_TRANSFORMS: dict[str, str] = {
 CALENDAR_FEATURES = 9
 
 
-class CovariateMismatchError(ValueError):
+class CovariateMismatchError(InvalidDataError):
     """A panel lacks covariate columns the model was built for (or has unusable values)."""
 
 

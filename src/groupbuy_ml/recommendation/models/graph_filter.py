@@ -17,6 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
+from groupbuy_ml.errors import InvalidDataError
 from groupbuy_ml.recommendation.models.recommender import Recommender
 
 
@@ -84,8 +85,8 @@ class GraphFilterCF(Recommender):
         with its first few events, no retraining): the filters only need the row itself."""
         dense = rows.toarray() if sp.issparse(rows) else np.atleast_2d(np.asarray(rows))
         if dense.shape[1] != self.train_matrix_.shape[1]:
-            raise ValueError(f"rows have {dense.shape[1]} columns; the model was fitted on "
-                             f"{self.train_matrix_.shape[1]}")
+            raise InvalidDataError(f"rows have {dense.shape[1]} columns; the model was fitted on "
+                                   f"{self.train_matrix_.shape[1]}")
         linear, low = self._terms(torch.from_numpy(dense.astype(np.float32)))
         return linear if low is None else linear + self.alpha * low
 

@@ -10,6 +10,8 @@ import pandas as pd
 import scipy.sparse as sp
 import torch
 
+from groupbuy_ml.errors import InvalidDataError, UnknownNameError
+
 
 class Recommender(ABC):
     """Base class: subclasses implement :meth:`fit` and :meth:`score`."""
@@ -42,7 +44,7 @@ class Recommender(ABC):
         """Top-``k`` recommendations for the ``user_id`` column of ``model_input`` (the MLflow
         pyfunc path): one row per (user_id, rank) with item_id and score."""
         if "user_id" not in model_input:
-            raise ValueError("model_input needs a user_id column")
+            raise InvalidDataError("model_input needs a user_id column")
         users = model_input["user_id"].to_numpy(dtype=np.int64)
         top, scores = self.recommend(users, k)
         n = top.shape[1]
@@ -58,6 +60,7 @@ class Recommender(ABC):
         n = self.train_matrix_.shape[0]
         bad = users[(users < 0) | (users >= n)]
         if len(bad):
-            raise ValueError(f"unknown user id {int(bad[0])}: the model knows users 0..{n - 1}; "
-                             "new households go through the cold-start path")
+            raise UnknownNameError(f"unknown user id {int(bad[0])}: the model knows users "
+                                   f"0..{n - 1}; "
+                                   "new households go through the cold-start path")
         return users

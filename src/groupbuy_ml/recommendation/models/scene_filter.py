@@ -20,6 +20,7 @@ import pandas as pd
 import scipy.sparse as sp
 import torch
 
+from groupbuy_ml.errors import InvalidDataError
 from groupbuy_ml.recommendation.graph import build_market_graph, edge_matrix
 from groupbuy_ml.recommendation.models.graph_filter import GraphFilterCF
 from groupbuy_ml.recommendation.models.recommender import Recommender
@@ -57,7 +58,7 @@ class SceneGraphFilterCF(Recommender):
     def fit(self, train: sp.csr_matrix) -> SceneGraphFilterCF:
         users, items = train.shape
         if self.user_scenes.shape[0] != users or self.product_scenes.shape[0] != items:
-            raise ValueError(
+            raise InvalidDataError(
                 f"scene matrices cover {self.user_scenes.shape[0]} users and "
                 f"{self.product_scenes.shape[0]} products; the interactions have {users} x "
                 f"{items}: build them from the same market")
@@ -82,12 +83,12 @@ class SceneGraphFilterCF(Recommender):
         tags (0/1 per scene) and optionally its first few interactions (per product)."""
         tags = np.asarray(scene_tags, dtype=np.float32).reshape(1, -1)
         if tags.shape[1] != self.user_scenes.shape[1]:
-            raise ValueError(f"scene_tags has {tags.shape[1]} entries; expected "
-                             f"{self.user_scenes.shape[1]} (one per scene)")
+            raise InvalidDataError(f"scene_tags has {tags.shape[1]} entries; expected "
+                                   f"{self.user_scenes.shape[1]} (one per scene)")
         seen = np.zeros((1, self.n_items_), np.float32) if interactions is None else (
             np.asarray(interactions, dtype=np.float32).reshape(1, -1))
         if seen.shape[1] != self.n_items_:
-            raise ValueError(f"interactions has {seen.shape[1]} entries; expected "
-                             f"{self.n_items_} (one per product)")
+            raise InvalidDataError(f"interactions has {seen.shape[1]} entries; expected "
+                                   f"{self.n_items_} (one per product)")
         row = np.hstack([seen, self.user_scene_weight * tags])
         return self.inner.score_rows(row)[:, : self.n_items_]

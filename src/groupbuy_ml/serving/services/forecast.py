@@ -17,12 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from groupbuy_ml.errors import ConfigError, UserInputError
 from groupbuy_ml.forecasting.metrics import quantile_columns
 from groupbuy_ml.forecasting.ordering import interpolate_quantile, newsvendor_orders
 from groupbuy_ml.forecasting.series import PREDICTION, TIME
 from groupbuy_ml.serving.champion import Loaded
 from groupbuy_ml.serving.config import ServingConfig
-from groupbuy_ml.serving.errors import ServiceError, UnprocessableError
+from groupbuy_ml.serving.errors import ServiceError, UnprocessableError, internal_error
 from groupbuy_ml.serving.schemas.common import ModelRef
 from groupbuy_ml.serving.schemas.forecast import (
     ForecastPoint,
@@ -66,7 +67,7 @@ class ForecastService(ChampionService[ForecastState]):
         A missing model or alias is not fatal: the service answers 503 until one appears.
         """
         if not config.forecast_model:
-            raise ValueError("config.forecast_model is not set")
+            raise ConfigError("config.forecast_model is not set")
         market = config.market_path()
 
         def prepare(model: Any, ref: ModelRef) -> ForecastState:
@@ -85,15 +86,19 @@ class ForecastService(ChampionService[ForecastState]):
         for i, request in enumerate(requests):
             try:
                 prepared[i] = self._prepare(loaded.state, request)
-            except ServiceError as error:
-                results[i] = error
+            except Exception as error:
+                results[i] = self._failure(error)
         for group in _groups(prepared):
             try:
                 self._answer_group(loaded, [prepared[i] for i in group], group, results)
-            except ServiceError as error:
-                for i in group:
-                    results[i] = error
-        return [r if r is not None else ServiceError("request not answered") for r in results]
+            except Exception as error:
+                if len(group) == 1:
+                    results[group[0]] = self._failure(error)
+                else:  # one request fails the shared predict: answer each of them alone
+                    for i in group:
+                        results[i] = self.answer_batch([requests[i]])[0]
+        return [r if r is not None else internal_error("a forecast request was left unanswered")
+                for r in results]
 
     def _prepare(self, state: ForecastState, request: ForecastRequest) -> _Prepared:
         if state.horizon is not None and request.horizon > state.horizon:
@@ -111,7 +116,7 @@ class ForecastService(ChampionService[ForecastState]):
             ["location_id", "product_id", TIME], ignore_index=True)
         try:
             forecast = state.model.predict(state.history_of(keys), future)
-        except ValueError as error:  # e.g. covariates the model cannot use
+        except UserInputError as error:  # e.g. covariates the model cannot use
             raise UnprocessableError(f"the forecaster rejected the request: {error}") from error
         keep = ["location_id", "product_id", TIME, *(["price"] if "price" in future else [])]
         forecast = forecast.merge(future[keep], on=keep[:3], how="left")
@@ -165,7 +170,7 @@ def _with_orders(rows: pd.DataFrame, state: ForecastState, request: ForecastRequ
         return rows.assign(order_units=order, critical_ratio=ratio)
     try:
         orders = newsvendor_orders(rows, state.products, request.ordering.holding_rate)
-    except ValueError as error:
+    except UserInputError as error:
         raise UnprocessableError(f"cannot compute orders: {error}", "body.ordering") from error
     return rows.assign(order_units=orders["order_units"].to_numpy() + 0.0,  # no -0.0
                        critical_ratio=orders["critical_ratio"].to_numpy())

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from groupbuy_ml.data.market import load_market_table, market_panel
+from groupbuy_ml.errors import ConfigError
 from groupbuy_ml.forecasting.series import SERIES_KEYS, TIME, sort_panel
 from groupbuy_ml.serving.errors import NotFoundError, UnprocessableError
 from groupbuy_ml.serving.schemas.forecast import CovariateRow, SeriesKey
@@ -91,7 +92,7 @@ def load_forecast_state(model: Any, market_dir: Path | None, history_periods: in
                         ) -> ForecastState:
     """Read the history a forecaster needs from a market folder and index it."""
     if market_dir is None:
-        raise ValueError("serving forecasts needs market_dir: the demand history to forecast from")
+        raise ConfigError("serving forecasts needs market_dir: the demand history to forecast from")
     spec = getattr(model, "spec_", None)
     needed = max(int(spec.history_needed), 1) if spec is not None else int(history_periods)
     panel = market_panel(market_dir)

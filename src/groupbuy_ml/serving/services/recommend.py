@@ -19,6 +19,7 @@ import torch
 
 from groupbuy_ml.data.market import load_market_table
 from groupbuy_ml.data.simulate.catalog import SCENES
+from groupbuy_ml.errors import ConfigError
 from groupbuy_ml.serving.champion import Loaded
 from groupbuy_ml.serving.config import ServingConfig
 from groupbuy_ml.serving.errors import (
@@ -82,7 +83,7 @@ class RecommendService(ChampionService[RecommendState]):
         """Load ``config.recommend_model@alias`` and the catalogue; poll for moves when
         ``poll``. Without a champion yet the service answers 503 until one appears."""
         if not config.recommend_model:
-            raise ValueError("config.recommend_model is not set")
+            raise ConfigError("config.recommend_model is not set")
         market = config.market_path()
 
         def prepare(model: Any, ref: ModelRef) -> RecommendState:
@@ -107,8 +108,8 @@ class RecommendService(ChampionService[RecommendState]):
         for request in requests:
             try:
                 results.append(self._answer(loaded, request, rows))
-            except ServiceError as error:
-                results.append(error)
+            except Exception as error:
+                results.append(self._failure(error))
         return results
 
     def _answer(self, loaded: Loaded[RecommendState], request: RecommendRequest,

@@ -8,30 +8,39 @@ dropping stops no route can take when ``allow_drop`` (each reported with the rea
 
 The solve runs in a forked child process (as ``routing.ortools_model.guarded_search`` does for
 big instances): OR-Tools aborts the whole process on some inputs (a failed internal CHECK, e.g.
-a model left with zero vehicles), and a request must never take the server down with it. A
-crash, an exception or a child still running ``HARD_MARGIN_S`` after the time limit becomes a
-422 naming the cause.
+a model left with zero vehicles), and a request must never take the server down with it.
+
+What the client gets:
+
+- a plan (200), or ``found: false`` with every stop listed as dropped when the solver found no
+  plan within ``time_limit_s`` (200: raise the limit or add vehicles);
+- 422 for input the library rejects (a :class:`~groupbuy_ml.errors.UserInputError`, e.g.
+  unservable stops with ``allow_drop: false``), naming what to fix;
+- 500 ``solver_failed`` when the solver crashed, raised anything else, or was still running
+  ``HARD_MARGIN_S`` after its time limit: a bug, not the request's fault. The body holds an
+  ``error_id``; the cause (exit code, traceback) is in the server log under it.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import time
+import traceback
 from typing import Any
 
 import pandas as pd
 
+from groupbuy_ml.errors import InvalidDataError, UserInputError
 from groupbuy_ml.routing import (
     Plan,
     Problem,
-    UnservableStopsError,
     VehicleType,
     drop_report,
     from_stops,
     solve,
 )
 from groupbuy_ml.serving.config import ServingConfig
-from groupbuy_ml.serving.errors import UnprocessableError
+from groupbuy_ml.serving.errors import SolverFailedError, UnprocessableError, internal_error
 from groupbuy_ml.serving.schemas.route import (
     DroppedStop,
     PlannedRoute,
@@ -66,7 +75,7 @@ def problem_of(request: RouteRequest) -> Problem:
     try:
         return from_stops(table, vehicles, name="request", metric=request.metric,
                           speed=request.speed)
-    except ValueError as error:
+    except UserInputError as error:
         raise UnprocessableError(str(error), "body.stops") from error
 
 
@@ -82,7 +91,8 @@ class RouteService:
         return cls()
 
     def handle(self, request: RouteRequest) -> RouteResponse:
-        """Plan one request (raises :class:`UnprocessableError` for an unsolvable input)."""
+        """Plan one request (raises :class:`UnprocessableError` for input to fix,
+        :class:`~groupbuy_ml.serving.errors.SolverFailedError` when the solver fails)."""
         problem = problem_of(request)
         plan = solve_isolated(problem, request)
         ids = problem.stops["stop_id"].tolist()
@@ -111,17 +121,18 @@ def _solve_child(send: Any, problem: Problem, request: RouteRequest) -> None:
         plan = solve(problem, request.time_limit_s, BACKEND, objective=request.objective,
                      allow_drop=request.allow_drop)
         send.send(("plan", plan))
-    except UnservableStopsError as error:
-        send.send(("unservable", str(error)))
-    except Exception as error:  # reported to the parent, which answers 422
-        send.send(("error", f"{type(error).__name__}: {error}"))
+    except UserInputError as error:  # the input: 422 naming it
+        field = "body.stops" if isinstance(error, InvalidDataError) else "body"
+        send.send(("user", (str(error), field)))
+    except Exception:  # a solver failure: the parent logs the traceback and answers 500
+        send.send(("error", traceback.format_exc()))
     finally:
         send.close()
 
 
 def solve_isolated(problem: Problem, request: RouteRequest) -> Plan:
-    """:func:`~groupbuy_ml.routing.solve` in a forked child; failures become
-    :class:`UnprocessableError`."""
+    """:func:`~groupbuy_ml.routing.solve` in a forked child: input errors become
+    :class:`UnprocessableError`, crashes and other failures :class:`SolverFailedError`."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=_solve_child, args=(send, problem, request), daemon=True)
@@ -140,13 +151,13 @@ def solve_isolated(problem: Problem, request: RouteRequest) -> Plan:
         child.join()
         receive.close()
     if message is None:
-        cause = "ran past its time limit" if child.exitcode in (-9, None) else \
-            f"crashed (exit code {child.exitcode})"
-        raise UnprocessableError(f"the routing solver {cause} on this problem; check the windows "
-                                 "and fleet, or allow_drop", "body")
+        cause = f"ran {HARD_MARGIN_S:.0f} s past its time limit" \
+            if child.exitcode in (-9, None) else f"crashed (exit code {child.exitcode})"
+        raise internal_error(f"the routing solver {cause}", kind=SolverFailedError,
+                             detail=f"problem {problem.name}, {problem.num_stops} stops")
     kind, value = message
-    if kind == "unservable":
-        raise UnprocessableError(value, "body.stops")
+    if kind == "user":
+        raise UnprocessableError(*value)
     if kind == "error":
-        raise UnprocessableError(f"the routing solver failed on this problem ({value})", "body")
+        raise internal_error("the routing solver failed", kind=SolverFailedError, detail=value)
     return value
