@@ -110,8 +110,9 @@ class ServeBackend:
             return ModelUnavailableError(f"the {name} endpoint is not configured on this server")
         try:
             return await asyncio.to_thread(service.handle, request)
-        except ServiceError as error:
-            return error
+        except Exception as error:  # the errors-api rule: user errors 4xx, a bug a logged 5xx
+            known = as_service_error(error)
+            return known if known is not None else internal_error(f"{name} failed", error)
 
     async def review(self, request: ReviewRequest) -> Any:
         return await self._text_call("review", request)
