@@ -23,7 +23,7 @@ def test_expansion_adds_ngrams_that_go_with_an_aspect() -> None:
     ranked = AspectLexicon().rank_ngrams(texts, min_count=3)
     assert "迷路了" in ranked["delivery_time"][:5]
     grown = AspectLexicon().extend(ranked, 3)
-    assert aspects_of(grown.label(["骑手又迷路"])[0]) >= {"delivery_time"}
+    assert aspects_of(grown.label(["骑手又迷路了"])[0]) >= {"delivery_time"}
 
 
 def test_weak_classifier_learns_from_lexicon_labels() -> None:
