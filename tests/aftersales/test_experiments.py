@@ -21,7 +21,13 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("aftersales_runs")  # one MLflow store for every run
 
 
-@pytest.mark.parametrize("name", TEXT)
+# One config per data source and model kind runs by default (the CI budget); the rest are slow.
+DEFAULT = {"review_sentiment_majority_waimai", "review_sentiment_tfidf_waimai",
+           "review_sentiment_cnn_waimai", "intent_tfidf_smp2017", "intent_tfidf_jddc"}
+
+
+@pytest.mark.parametrize("name", [n if n in DEFAULT else pytest.param(n, marks=pytest.mark.slow)
+                                  for n in TEXT])
 def test_text_experiment_config_smoke(name: str, root: Path) -> None:
     cfg = compose_config("train", [f"experiment={name}", "trainer=text_smoke",
                                    f"paths.root_dir={root}", "tracking.log_model=false",
