@@ -68,17 +68,18 @@ def done_keys(out: Path) -> set[tuple]:
 
 
 def run(instances: list[str], limits: list[float], solvers: list[str], data_dir: Path,
-        out: Path, overrides: list[str]) -> pd.DataFrame:
+        out: Path, overrides: list[str], tag: str = "") -> pd.DataFrame:
     bks = load_solomon_bks(data_dir).set_index("instance")
     done = done_keys(out)
     rows = []
     for limit in limits:
         for name in instances:
             problem = read_solomon(data_dir / f"{name}.txt")
-            for solver in solvers:
+            for base in solvers:
+                solver = f"{base}@{tag}" if tag else base
                 if (name, solver, float(limit)) in done:
                     continue
-                args = [*SOLVERS[solver], *overrides, f"routing.time_limit_s={limit}"]
+                args = [*SOLVERS[base], *overrides, f"routing.time_limit_s={limit}"]
                 cfg = compose_config("route", args)
                 load_before = os.getloadavg()[0]
                 start = time.perf_counter()
@@ -137,6 +138,8 @@ def main() -> None:
                         choices=list(SOLVERS))
     parser.add_argument("-o", "--override", action="append", default=[],
                         help="extra routing override for every solver, e.g. routing.seed=1")
+    parser.add_argument("--tag", default="",
+                        help="label the rows solver@TAG (variants run with -o overrides)")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="default: solomon/ in the shared data folder (GROUPBUY_DATA_DIR)")
     parser.add_argument("--out", type=Path,
@@ -153,9 +156,10 @@ def main() -> None:
     else:
         bks = load_solomon_bks(args.data_dir)
         names = pick_instances(bks, args.instances, args.classes, args.per_class)
-        run(names, args.limits, args.solvers, args.data_dir, args.out, args.override)
+        run(names, args.limits, args.solvers, args.data_dir, args.out, args.override, args.tag)
+        labels = [f"{s}@{args.tag}" if args.tag else s for s in args.solvers]
         table = pd.read_csv(args.out)
-        table = table[table["instance"].isin(names) & table["solver"].isin(args.solvers)
+        table = table[table["instance"].isin(names) & table["solver"].isin(labels)
                       & table["time_limit_s"].isin(args.limits)]
     print(summary(table).to_string(index=False))
     if args.mlflow:

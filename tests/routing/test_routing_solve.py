@@ -69,7 +69,8 @@ def test_deterministic_mode_reproducible(solomon_dir, backend):
 
 def test_stopping_criterion_stops_early(solomon_dir):
     problem = read_solomon(solomon_dir / "C101.txt")
-    plan = solve(problem, time_limit_s=20.0, objective="distance", stopping=MaxSolutions(5))
+    plan = solve(problem, time_limit_s=20.0, objective="distance", stopping=MaxSolutions(5),
+                 backend="ortools")
     assert plan.stats["wall_s"] < 5.0
     assert plan.stats["phases"][0]["solutions"] == 5
 
