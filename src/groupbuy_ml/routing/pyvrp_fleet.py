@@ -61,7 +61,7 @@ def solve_pyvrp_fleet(
     allow_drop: bool = False,
     drop_penalty: float | None = None,
     initial_routes: Sequence[Sequence[int]] | None = None,
-    fleet_share: float = 0.4,
+    fleet_share: float = 0.6,
     warm_share: float = 0.25,
     scale: int = 1000,
     margin_s: float = 0.05,

@@ -54,7 +54,7 @@ def solve(
     initial_routes: Sequence[Sequence[int]] | None = None,
     stopping: StoppingCriterion | None = None,
     settings: OrToolsSettings | None = None,
-    fleet_share: float = 0.4,
+    fleet_share: float = 0.6,
 ) -> Plan:
     """Solve a CVRPTW within ``time_limit_s`` seconds of wall clock.
 
