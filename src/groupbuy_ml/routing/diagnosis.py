@@ -1,8 +1,9 @@
 """Which stops no vehicle can serve, and why, found before any search runs.
 
-A stop is unservable on its own (whatever the other stops do) when its demand exceeds every
-vehicle's capacity, when the earliest arrival straight from the depot is after its ``due_time``,
-or when after serving it no vehicle can be back at the depot before its shift ends. These are the
+A stop is unservable on its own (whatever the other stops do) when it holds chilled goods and
+the fleet has no refrigerated vehicle, when its demand exceeds every suitable vehicle's
+capacity, when the earliest arrival straight from the depot is after its ``due_time``, or when
+after serving it no vehicle can be back at the depot before its shift ends. These are the
 single-customer necessary conditions of Solomon (1987)'s VRPTW; a plan that still cannot serve
 everything drops stops at a penalty, and :func:`drop_report` explains each drop.
 """
@@ -35,16 +36,30 @@ def diagnose(problem: Problem) -> list[Unservable]:
     due, service = problem.array("due_time"), problem.array("service_time")
     max_cap = max(vt.capacity for vt in problem.vehicle_types)
     shifts = [problem.shift(v) for v in _one_vehicle_per_type(problem)]
+    chilled = problem.chilled
+    cold = [vt for vt in problem.vehicle_types if vt.refrigerated and vt.count > 0]
     found: list[Unservable] = []
     for s in range(1, problem.num_stops + 1):
         out, back = problem.duration[0, s], problem.duration[s, 0]
+        if chilled[s] and not cold:
+            found.append(Unservable(s, ids[s], "chilled goods but no refrigerated vehicle in "
+                                    "the fleet; add VehicleType(..., refrigerated=True) or mark "
+                                    "the stop chilled=false"))
+            continue
+        if chilled[s] and demand[s] > max(vt.capacity for vt in cold) + TOLERANCE:
+            found.append(Unservable(s, ids[s], f"chilled demand {demand[s]:g} exceeds the "
+                                    "largest refrigerated vehicle's capacity "
+                                    f"{max(vt.capacity for vt in cold):g}; split the order or "
+                                    "add a bigger refrigerated van"))
+            continue
         if demand[s] > max_cap + TOLERANCE:
             found.append(Unservable(s, ids[s], f"demand {demand[s]:g} exceeds the largest vehicle "
                                     f"capacity {max_cap:g}; split the order or add a bigger "
                                     "vehicle"))
             continue
         fits = [(st, en) for (st, en), vt in zip(shifts, problem.vehicle_types, strict=True)
-                if demand[s] <= vt.capacity + TOLERANCE]
+                if demand[s] <= vt.capacity + TOLERANCE and vt.count > 0
+                and (vt.refrigerated or not chilled[s])]
         earliest = min(st for st, _ in fits) + out
         if earliest > due[s] + TOLERANCE:
             found.append(Unservable(s, ids[s], f"window closes at {due[s]:g} but the earliest "

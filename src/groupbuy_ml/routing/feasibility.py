@@ -36,7 +36,8 @@ def check_plan(problem: Problem, plan: Plan, tol: float = TOLERANCE) -> Feasibil
     """Validate ``plan`` on ``problem``.
 
     Checks: each stop is visited exactly once or listed as dropped; no depot inside a route;
-    each vehicle number exists and is used at most once; load <= capacity; service starts no
+    each vehicle number exists and is used at most once; chilled stops ride refrigerated
+    vehicles; load <= capacity; service starts no
     later than ``due_time``; the vehicle is back by its shift end.
     """
     ids = problem.stops["stop_id"].tolist()
@@ -62,9 +63,16 @@ def check_plan(problem: Problem, plan: Plan, tol: float = TOLERANCE) -> Feasibil
             problems.append(f"vehicle {v} drives {n} routes")
     if problems:
         return FeasibilityReport(tuple(problems))
+    chilled = problem.chilled
     for route in plan.routes:
         timed = schedule(problem, route.vehicle, route.stops)
-        cap = problem.vehicle_type_of(route.vehicle).capacity
+        vt = problem.vehicle_type_of(route.vehicle)
+        cap = vt.capacity
+        if not vt.refrigerated:
+            warm = [ids[s] for s in route.stops if chilled[s]]
+            if warm:
+                problems.append(f"vehicle {route.vehicle}: not refrigerated but serves chilled "
+                                f"stop(s) {warm[:5]}")
         if timed.load > cap + tol:
             problems.append(f"vehicle {route.vehicle}: load {timed.load:g} exceeds "
                             f"capacity {cap:g}")

@@ -95,6 +95,7 @@ def run_search(
         routing.SetFixedCostOfAllVehicles(int(vehicle_fixed_cost))
     _add_load(routing, manager, sub)
     _add_time(routing, manager, sub, times, scale)
+    _add_cold_chain(routing, manager, sub)
     if drop_penalty is not None:
         for node in range(1, n):
             routing.AddDisjunction([manager.NodeToIndex(node)], int(drop_penalty))
@@ -199,6 +200,17 @@ def _add_load(routing: pywrapcp.RoutingModel, manager: pywrapcp.RoutingIndexMana
     cb = routing.RegisterUnaryTransitVector(demand_int)
     routing.AddDimensionWithVehicleCapacity(
         cb, 0, [int(math.floor(c * factor + 1e-9)) for c in caps], True, "load")
+
+
+def _add_cold_chain(routing: pywrapcp.RoutingModel, manager: pywrapcp.RoutingIndexManager,
+                    problem: Problem) -> None:
+    """Chilled stops may only be served by refrigerated vehicles."""
+    chilled = problem.chilled
+    if not chilled.any():
+        return
+    allowed = [-1, *problem.refrigerated_vehicles()]  # -1: unassigned (a dropped stop)
+    for node in np.flatnonzero(chilled):
+        routing.VehicleVar(manager.NodeToIndex(int(node))).SetValues(allowed)
 
 
 def _add_time(routing: pywrapcp.RoutingModel, manager: pywrapcp.RoutingIndexManager,

@@ -35,6 +35,7 @@ class VehicleType:
             the depot's own window).
         fixed_cost: cost of using one vehicle (used by ``objective="cost"``).
         cost_per_distance: cost per unit of distance (``objective="cost"``).
+        refrigerated: a refrigerated van; only these may serve stops marked ``chilled``.
     """
 
     count: int
@@ -43,6 +44,7 @@ class VehicleType:
     shift_end: float | None = None
     fixed_cost: float = 0.0
     cost_per_distance: float = 1.0
+    refrigerated: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ class Problem:
     Attributes:
         name: instance name.
         stops: the routing stops table (``stop_id, x, y, demand, ready_time, due_time,
-            service_time``), row 0 the depot, positional index ``0..n``.
+            service_time``, optionally ``chilled``: chilled or frozen goods that only a
+            refrigerated vehicle may carry), row 0 the depot, positional index ``0..n``.
         vehicle_types: the fleet.
         distance: ``(n+1, n+1)`` distance matrix (float).
         duration: ``(n+1, n+1)`` travel-time matrix (float, same time unit as the windows).
@@ -106,6 +109,17 @@ class Problem:
         start = float(depot["ready_time"]) if vt.shift_start is None else float(vt.shift_start)
         end = float(depot["due_time"]) if vt.shift_end is None else float(vt.shift_end)
         return start, end
+
+    @property
+    def chilled(self) -> np.ndarray:
+        """Per position (depot first), whether the stop needs a refrigerated vehicle."""
+        if "chilled" not in self.stops.columns:
+            return np.zeros(len(self.stops), dtype=bool)
+        return self.stops["chilled"].to_numpy(dtype=bool)
+
+    def refrigerated_vehicles(self) -> list[int]:
+        """Vehicle numbers of the refrigerated vehicles."""
+        return [v for v in range(self.num_vehicles) if self.vehicle_type_of(v).refrigerated]
 
     def array(self, column: str) -> np.ndarray:
         """A stops column as a float array (index 0 = depot)."""
@@ -260,6 +274,14 @@ def _check_stops(stops: pd.DataFrame) -> pd.DataFrame:
         if neg.any():
             sid, value = ids[neg].tolist()[0], stops[column][neg].tolist()[0]
             raise InvalidDataError(f"stop {sid!r}: {column}={value} is negative; use a value >= 0")
+    if "chilled" in stops.columns:
+        flags = stops["chilled"]
+        bad = ~flags.isin([0, 1, True, False]) | flags.isna()
+        if bad.any():
+            raise InvalidDataError(f"stop {ids[bad].tolist()[0]!r}: chilled="
+                                   f"{flags[bad].tolist()[0]!r}; use true/false (or 1/0)")
+        stops = stops.assign(chilled=flags.astype(bool))
+        stops.loc[0, "chilled"] = False
     closes_early = stops["due_time"].to_numpy(float) < stops["ready_time"].to_numpy(float)
     if closes_early.any():
         sid = ids[closes_early].tolist()[0]

@@ -44,7 +44,11 @@ def problem_data(problem: Problem, objective: str = "vehicles", scale: int = 100
     prize = int((drop_penalty if drop_penalty is not None else 10 * longest / scale) * scale)
     locations = [pyvrp.Location(float(x), float(y)) for x, y in
                  zip(problem.array("x"), problem.array("y"), strict=True)]
-    clients = [pyvrp.Client(location=i, delivery=[int(load[i])],
+    # Chilled goods: a second load dimension that only refrigerated vans have room for.
+    chilled = problem.chilled
+    cold = [int(load[i]) if chilled[i] else 0 for i in range(len(load))]
+    dims = (lambda i: [int(load[i]), cold[i]]) if chilled.any() else (lambda i: [int(load[i])])
+    clients = [pyvrp.Client(location=i, delivery=dims(i),
                             service_duration=int(service[i]), tw_early=int(ready[i]),
                             tw_late=int(due[i]), required=not allow_drop,
                             prize=prize if allow_drop else 0)
@@ -61,12 +65,17 @@ def problem_data(problem: Problem, objective: str = "vehicles", scale: int = 100
         fixed = int(round(vt.fixed_cost * scale * 100)) if objective == "cost" else fixed_vehicle
         unit = max(1, round(vt.cost_per_distance * 100)) if objective == "cost" else 1
         types.append(pyvrp.VehicleType(
-            num_available=vt.count, capacity=[int(math.floor(vt.capacity * factor + 1e-9))],
+            num_available=vt.count, capacity=_capacity(vt, factor, bool(chilled.any())),
             fixed_cost=fixed, tw_early=math.ceil(start * scale - 1e-7),
             tw_late=math.floor(end * scale + 1e-7), unit_distance_cost=unit))
     return pyvrp.ProblemData(locations=locations, clients=clients, depots=[depot],
                              vehicle_types=types, distance_matrices=[dist],
                              duration_matrices=[travel])
+
+
+def _capacity(vt, factor: int, cold_chain: bool) -> list[int]:
+    cap = int(math.floor(vt.capacity * factor + 1e-9))
+    return [cap, cap if vt.refrigerated else 0] if cold_chain else [cap]
 
 
 def solve_pyvrp(
