@@ -49,14 +49,16 @@ def pick_instances(bks: pd.DataFrame, instances: list[str] | None, classes: list
             raise SystemExit(f"--instances: not in bks.csv: {unknown}")
         return list(instances)
     rows = bks if not classes else bks[bks["group"].isin(classes)]
-    picked = []
+    picked: list[list[str]] = []
     for _, group in rows.groupby("group", sort=False):
         names = list(group["instance"])
         if per_class and per_class < len(names):
             step = len(names) / per_class
             names = [names[int(i * step)] for i in range(per_class)]
-        picked.extend(names)
-    return picked
+        picked.append(names)
+    # Round robin over the classes: a run cut off early still covers every class.
+    return [n for k in range(max(map(len, picked), default=0)) for names in picked
+            if k < len(names) for n in [names[k]]]
 
 
 def done_keys(out: Path) -> set[tuple]:
