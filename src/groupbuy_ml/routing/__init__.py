@@ -1,14 +1,15 @@
-"""Next-morning delivery routing: capacitated VRP with time windows (OR-Tools and PyVRP).
+"""Next-morning delivery routing: capacitated VRP with time windows (PyVRP and OR-Tools).
 
     >>> from groupbuy_ml.routing import read_solomon, solve, check_plan
     >>> problem = read_solomon("../shared/data/solomon/C101.txt")
-    >>> plan = solve(problem, time_limit_s=10, backend="ortools")   # or backend="pyvrp"
+    >>> plan = solve(problem, time_limit_s=10)   # default backend="pyvrp-fleet"; or "ortools"
     >>> plan.num_vehicles, plan.total_distance, check_plan(problem, plan).is_feasible
 
 Problems come from a Solomon file (:func:`read_solomon`), a stops table (:func:`from_stops`),
 a purchase list plus pickup points (:func:`from_purchase_list`) or a simulated market
 (:func:`from_market`). :func:`diagnose` names stops no vehicle can serve, :func:`solve_decomposed`
-handles thousands of stops, :func:`repair` re-routes after changes.
+handles thousands of stops, :func:`repair` re-routes after changes. Stops marked ``chilled`` ride
+only vehicle types with ``refrigerated=True``.
 """
 
 from groupbuy_ml.routing.decomposition import cluster_stops, solve_decomposed
