@@ -12,13 +12,15 @@ simulated market's ``events`` / ``orders`` or loaded with
 from groupbuy_ml.recommendation.evaluation import evaluate_ranking
 from groupbuy_ml.recommendation.matrix import interaction_matrix
 from groupbuy_ml.recommendation.models import (
+    BSPM,
     GraphFilterCF,
     LightGCNRecommender,
     MatrixFactorizationBPR,
     Popularity,
     Recommender,
     SceneGraphFilterCF,
+    ValidatedBSPM,
 )
 
-__all__ = ["GraphFilterCF", "LightGCNRecommender", "MatrixFactorizationBPR", "Popularity",
-           "Recommender", "SceneGraphFilterCF", "evaluate_ranking", "interaction_matrix"]
+__all__ = ["BSPM", "GraphFilterCF", "LightGCNRecommender", "MatrixFactorizationBPR", "Popularity",
+           "Recommender", "SceneGraphFilterCF", "ValidatedBSPM", "evaluate_ranking", "interaction_matrix"]
