@@ -29,6 +29,12 @@ def test_recommendation_config_smoke(name: str, tmp_path: Path) -> None:
     overrides = [f"experiment={name}", f"paths.root_dir={tmp_path}"]
     if "gfcf" in name:
         overrides.append("model.n_components=8")
+    if "bspm" in name:  # one grid point: the selection itself is tested in test_bspm.py
+        overrides += ["model.sharpen_times=[2.5]", "model.idl_betas=[0.2]",
+                      "model.n_components=[8]"]
+    if "chebycf" in name:
+        overrides += ["model.flatnesses=[1.5]", "model.ideal_weights=[0.2]",
+                      "model.n_components=[8]", "model.degree_powers=[0.4]"]
     if "lightgcn" in name or "mf_bpr" in name:
         overrides += ["model.max_epochs=2", "model.embedding_dim=8"]
     cfg = compose_config("train", overrides)

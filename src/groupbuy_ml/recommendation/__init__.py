@@ -13,6 +13,7 @@ from groupbuy_ml.recommendation.evaluation import evaluate_ranking
 from groupbuy_ml.recommendation.matrix import interaction_matrix
 from groupbuy_ml.recommendation.models import (
     BSPM,
+    ChebyCF,
     GraphFilterCF,
     LightGCNRecommender,
     MatrixFactorizationBPR,
@@ -20,7 +21,9 @@ from groupbuy_ml.recommendation.models import (
     Recommender,
     SceneGraphFilterCF,
     ValidatedBSPM,
+    ValidatedChebyCF,
 )
 
-__all__ = ["BSPM", "GraphFilterCF", "LightGCNRecommender", "MatrixFactorizationBPR", "Popularity",
-           "Recommender", "SceneGraphFilterCF", "ValidatedBSPM", "evaluate_ranking", "interaction_matrix"]
+__all__ = ["BSPM", "ChebyCF", "GraphFilterCF", "LightGCNRecommender", "MatrixFactorizationBPR",
+           "Popularity", "Recommender", "SceneGraphFilterCF", "ValidatedBSPM",
+           "ValidatedChebyCF", "evaluate_ranking", "interaction_matrix"]

@@ -15,6 +15,7 @@ from torch_geometric.metrics import LinkPredRecall
 
 from groupbuy_ml.errors import ConfigError, InvalidDataError
 from groupbuy_ml.recommendation.models.bspm import process_polynomial
+from groupbuy_ml.recommendation.models.chebycf import chebyshev_basis, plateau_coefficients
 from groupbuy_ml.recommendation.models.item_graph import ItemGraph, polynomial_product
 from groupbuy_ml.recommendation.selection import holdout_per_user
 
@@ -118,3 +119,67 @@ def choose_bspm(train: sp.csr_matrix, sharpen_times: Sequence[float],
              len(users), best)
     return best, rows
 
+
+
+def chebycf_grid_recall(fit: sp.csr_matrix, val: sp.csr_matrix, users: np.ndarray,
+                        orders: Sequence[int], flatnesses: Sequence[float],
+                        ideal_weights: Sequence[float], n_components: Sequence[int],
+                        degree_powers: Sequence[float], k: int = 20, seed: int = 0,
+                        svd_iterations: int = 4, batch_size: int = 512
+                        ) -> dict[tuple[float, int, float, int, float], float]:
+    """Validation recall@k of :class:`~.models.chebycf.ChebyCF` for every (degree_power,
+    order, flatness, n_components, ideal_weight) of the grid: one Chebyshev basis per batch
+    and degree power, every (order, flatness) a coefficient vector over it."""
+    graph = ItemGraph(fit)
+    top = max(orders)
+    coeffs = {(o, f): plateau_coefficients(o, f) for o in orders for f in flatnesses}
+    ks = sorted({min(int(c), min(fit.shape) - 1) for c in n_components if c})
+    v = graph.singular_vectors(ks[-1], seed, svd_iterations) if ks and any(ideal_weights) else None
+    scale = {b: (torch.from_numpy(graph.degree_power(-b).astype(np.float32)),
+                 torch.from_numpy(graph.degree_power(b).astype(np.float32)))
+             for b in degree_powers}
+
+    def candidates(rows: torch.Tensor) -> Iterable[tuple[Hashable, torch.Tensor]]:
+        for b, (pre, post) in scale.items():
+            signal = rows * pre
+            basis = list(chebyshev_basis(graph, signal, top))
+            ideals: list[tuple[int, torch.Tensor]] = []
+            if v is not None:
+                low, ideal, done = signal @ v, torch.zeros_like(signal), 0
+                for n in ks:
+                    ideal = ideal + low[:, done:n] @ v[:, done:n].T
+                    ideals.append((n, ideal))
+                    done = n
+            for (o, f), c in coeffs.items():
+                filtered = sum(float(cn) * basis[j] for j, cn in enumerate(c))
+                if 0 in ideal_weights or v is None:
+                    yield (b, o, f, 0, 0.0), filtered * post
+                for n, ideal in ideals:
+                    for a in ideal_weights:
+                        if a:
+                            yield (b, o, f, n, float(a)), (filtered + a * ideal) * post
+
+    return validation_recall(fit, val, users, candidates, k, batch_size)
+
+
+def choose_chebycf(train: sp.csr_matrix, orders: Sequence[int], flatnesses: Sequence[float],
+                   ideal_weights: Sequence[float], n_components: Sequence[int],
+                   degree_powers: Sequence[float], fraction: float = 0.1,
+                   max_users: int | None = None, seed: int = 0, **fixed: object
+                   ) -> tuple[dict[str, float], list[dict[str, float]]]:
+    """ChebyCF's hyper-parameters with the best validation recall@k (``fraction`` of each
+    user's training items held out); returns (best, one row per grid point)."""
+    if not (orders and flatnesses and ideal_weights and n_components and degree_powers):
+        raise ConfigError("selection grid: orders, flatnesses, ideal_weights, n_components "
+                          "and degree_powers each need at least one value")
+    fit, val = holdout_per_user(train, fraction, seed)
+    users = validation_users(val, max_users, seed)
+    recall = chebycf_grid_recall(fit, val, users, orders, flatnesses, ideal_weights,
+                                 n_components, degree_powers, seed=seed,
+                                 **fixed)  # type: ignore[arg-type]
+    rows = [{"degree_power": b, "order": o, "flatness": f, "n_components": n,
+             "ideal_weight": a, "val_recall": r} for (b, o, f, n, a), r in recall.items()]
+    best = max(rows, key=lambda row: row["val_recall"])
+    log.info("ChebyCF validation recall over %d grid points on %d users: best %s", len(rows),
+             len(users), best)
+    return best, rows
