@@ -47,6 +47,8 @@ def test_recommendation_config_smoke(name: str, tmp_path: Path) -> None:
             cfg.data.root = str(tmp_path / "tiny")
     metrics = run_recommendation_experiment(cfg)
     assert 0 <= metrics["recall_at_20"] <= 1 and metrics["n_users"] > 0
+    if "bspm" in name or "chebycf" in name:  # chosen on validation, reported with the run
+        assert 0 <= metrics["chosen_val_recall"] <= 1
     run = MlflowClient(resolve_tracking(None, tmp_path).uri).get_run(metrics["run_id"])
     assert run.info.status == "FINISHED"
     assert run.data.metrics["recall_at_20"] == pytest.approx(metrics["recall_at_20"])
