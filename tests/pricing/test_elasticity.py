@@ -19,7 +19,8 @@ def synthetic(seed: int = 0, days: int = 120, promo_lift: float = 0.8) -> pd.Dat
             promo = (rng.uniform(size=days) < 0.2).astype(np.int8)
             price = 10.0 * np.exp(rng.normal(0, 0.08, days)) * (1 - 0.25 * promo)
             weekday = dates.weekday.to_numpy()
-            lam = 20.0 * (price / 10.0) ** -e * (1 + promo_lift * promo) * (1 + 0.1 * (weekday >= 5))
+            lam = (20.0 * (price / 10.0) ** -e * (1 + promo_lift * promo)
+                   * (1 + 0.1 * (weekday >= 5)))
             rows.append(pd.DataFrame({"date": dates, "product_id": product, "segment": seg,
                                       "price": price, "promo": promo,
                                       "units": rng.poisson(lam).astype(float)}))

@@ -18,11 +18,10 @@ HC1), the intervals normal at 90% and 95%.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
-
-import warnings
 
 import numpy as np
 import pandas as pd
