@@ -5,7 +5,8 @@
     python experiments/merchandising/benchmark.py formation        # formation_twin.yaml
     python experiments/merchandising/benchmark.py twin pricing_twin     # or threshold_twin
 
-(configs in ``configs/merchandising/``)
+(configs in ``configs/merchandising/``; ``key=value`` arguments override them, e.g.
+``data=/path/to/stallion`` or ``seeds=[1]``)
 
 Each writes ``experiments/merchandising/<name>.csv`` and prints a markdown table.
 """
@@ -31,12 +32,28 @@ from groupbuy_ml.pricing.stallion import stallion_panel
 HERE = Path(__file__).resolve().parent
 
 
-def cfg(name: str):
-    return OmegaConf.to_container(OmegaConf.load(CONFIG_DIR / "merchandising" / f"{name}.yaml"))
+def markdown(frame: pd.DataFrame, digits: int = 3, index: bool = True) -> str:
+    """A pipe table (numbers rounded to ``digits``; thousands separated above 1,000)."""
+    frame = frame.reset_index() if index else frame
+
+    def fmt(v) -> str:
+        if isinstance(v, float | np.floating):
+            return "" if np.isnan(v) else f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.{digits}f}"
+        return str(v)
+
+    lines = ["| " + " | ".join(map(str, frame.columns)) + " |",
+             "|" + "---|" * len(frame.columns)]
+    lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in frame.itertuples(False)]
+    return "\n".join(lines)
 
 
-def elasticity() -> None:
-    c = cfg("elasticity_market")
+def cfg(name: str, **overrides) -> dict:
+    """``configs/merchandising/<name>.yaml`` with top-level keys replaced by ``overrides``."""
+    c = OmegaConf.to_container(OmegaConf.load(CONFIG_DIR / "merchandising" / f"{name}.yaml"))
+    return {**c, **overrides}
+
+
+def elasticity(c: dict, out_dir: Path = HERE) -> pd.DataFrame:
     rows, detail = [], []
     for seed in c["seeds"]:
         with tempfile.TemporaryDirectory() as tmp:
@@ -52,23 +69,23 @@ def elasticity() -> None:
                 if level == "category_segment":
                     detail.append(cmp.assign(method=method, seed=seed))
     out = pd.DataFrame(rows)
-    out.to_csv(HERE / "elasticity.csv", index=False)
-    pd.concat(detail).to_csv(HERE / "elasticity_by_category.csv", index=False)
+    out.to_csv(out_dir / "elasticity.csv", index=False)
+    pd.concat(detail).to_csv(out_dir / "elasticity_by_category.csv", index=False)
     table = out.groupby(["level", "method"]).agg(
         groups=("groups", "mean"), estimated=("estimated", "mean"), mae=("mae", "mean"),
         bias=("bias", "mean"), coverage90=("coverage90", "mean"),
         coverage95=("coverage95", "mean")).reset_index()
-    print(table.to_markdown(index=False, floatfmt=".3f"))
+    print(markdown(table, index=False))
     d = pd.concat(detail)
     d = d[d["method"] == "ppml"].groupby("category").agg(
         true=("true_elasticity", "mean"), est=("elasticity", "mean"),
         mae=("error", lambda e: np.abs(e).mean()), cov90=("covered90", "mean"),
         cov95=("covered95", "mean"))
-    print(d.to_markdown(floatfmt=".3f"))
+    print(markdown(d))
+    return out
 
 
-def stallion() -> None:
-    c = cfg("elasticity_stallion")
+def stallion(c: dict, out_dir: Path = HERE) -> pd.DataFrame:
     root = Path(c["data"])
     root = root if root.is_absolute() else (CONFIG_DIR.parent / root).resolve()
     panel, dropped = stallion_panel(root)
@@ -80,10 +97,11 @@ def stallion() -> None:
                                   min_rows=c["min_rows"]).fit(panel)
         frames.append(est.assign(level=level))
     out = pd.concat(frames, ignore_index=True)
-    out.to_csv(HERE / "stallion.csv", index=False)
+    out.to_csv(out_dir / "stallion.csv", index=False)
     cols = [c for c in ("level", "segment", "product_id", "n_rows", "elasticity", "ci90_low",
                         "ci90_high", "ci95_low", "ci95_high", "status") if c in out]
-    print(out[cols].to_markdown(index=False, floatfmt=".3f"))
+    print(markdown(out[cols], index=False))
+    return out
 
 
 def group_log(twin_cfg: dict, seed: int) -> pd.DataFrame:
@@ -98,7 +116,7 @@ def group_log(twin_cfg: dict, seed: int) -> pd.DataFrame:
     return log.table().assign(seed=seed)
 
 
-def formation() -> None:
+def formation(c: dict, out_dir: Path = HERE) -> pd.DataFrame:
     from groupbuy_ml.groups.model import (
         BaseRate,
         FormationModel,
@@ -107,7 +125,6 @@ def formation() -> None:
         reliability_table,
     )
 
-    c = cfg("formation_twin")
     parts = {k: pd.concat([group_log(c["twin"], s) for s in c[f"{k}_seeds"]], ignore_index=True)
              for k in ("train", "valid", "test")}
     train, valid, test = parts["train"], parts["valid"], parts["test"]
@@ -142,21 +159,21 @@ def formation() -> None:
             reliability.append(reliability_table(test["formed"].to_numpy(), p).assign(
                 checkpoint=row["checkpoint"], model=kind))
     out = pd.DataFrame(rows)
-    out.to_csv(HERE / "formation.csv", index=False)
-    pd.concat(reliability).to_csv(HERE / "formation_reliability.csv", index=False)
+    out.to_csv(out_dir / "formation.csv", index=False)
+    pd.concat(reliability).to_csv(out_dir / "formation_reliability.csv", index=False)
     cols = ["checkpoint", "model", "valid_brier", "brier", "auc", "log_loss", "ece", "new_brier",
             "new_n", "params"]
-    print(out[cols].to_markdown(index=False, floatfmt=".4f"))
+    print(markdown(out[cols], 4, index=False))
+    return out
 
 
-def twin(name: str) -> None:
-    c = cfg(name)
+def twin(c: dict, out_dir: Path = HERE, name: str = "twin") -> pd.DataFrame:
     fixed = {}
     for hook, pname in (c.get("fixed") or {}).items():
         from groupbuy_ml.pricing.benchmark import load_policy
         fixed[hook] = load_policy(hook, pname, c["twin"], 0)
     out = run_policies(c["hook"], c["policies"], c["twin"], c["seeds"], **fixed)
-    out.to_csv(HERE / f"{name}.csv", index=False)
+    out.to_csv(out_dir / f"{name}.csv", index=False)
     base = out[out["policy"] == c["baseline"]].set_index("seed")["gross_margin"]
     out["margin_vs_baseline"] = out["gross_margin"] - out["seed"].map(base)
     if c.get("bound"):
@@ -165,10 +182,20 @@ def twin(name: str) -> None:
         out["gap_closed"] = out["margin_vs_baseline"] / (out["seed"].map(bound)
                                                          - out["seed"].map(base))
     agg = out.groupby("policy", sort=False).mean(numeric_only=True).drop(columns="seed")
-    print(agg.to_markdown(floatfmt=",.3f"))
+    print(markdown(agg))
+    return out
 
 
 if __name__ == "__main__":
-    what = sys.argv[1]
-    jobs = {"elasticity": elasticity, "stallion": stallion, "formation": formation}
-    jobs.get(what, lambda: twin(sys.argv[2]))()
+    what, args = sys.argv[1], sys.argv[2:]
+    jobs = {"elasticity": ("elasticity_market", elasticity),
+            "stallion": ("elasticity_stallion", stallion),
+            "formation": ("formation_twin", formation)}
+    if what not in jobs:
+        name, args = args[0], args[1:]
+    overrides = OmegaConf.to_container(OmegaConf.from_dotlist(args))  # key=value, dotted
+    if what in jobs:
+        name, job = jobs[what]
+        job(OmegaConf.to_container(OmegaConf.merge(cfg(name), overrides)))
+    else:
+        twin(OmegaConf.to_container(OmegaConf.merge(cfg(name), overrides)), name=name)

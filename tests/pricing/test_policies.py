@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from groupbuy_ml.errors import ConfigError
-from groupbuy_ml.pricing.benchmark import CONFIG_DIR, run_policies
 from groupbuy_ml.pricing.policies import (
     NearExpiryMarkdown,
     ThompsonGrid,
@@ -14,10 +13,6 @@ from groupbuy_ml.pricing.policies import (
     price_grid,
 )
 from groupbuy_ml.twin.state import StockView
-
-TINY = {"market": {"n_pickup_points": 4, "n_products": 14, "n_suppliers": 5,
-                   "households_per_pickup_point": 40},
-        "warm_up_days": 8, "burn_in_days": 2, "days": 4, "delivery": {"mode": "off"}}
 
 
 def stock() -> StockView:
@@ -79,12 +74,3 @@ class _Col:
 
     def to_numpy(self, dtype=None) -> np.ndarray:
         return self.values
-
-
-def test_every_pricing_config_runs_in_a_tiny_twin() -> None:
-    names = sorted(p.stem for p in (CONFIG_DIR / "policy" / "pricing").glob("*.yaml"))
-    assert {"list", "markdown_near_expiry", "elasticity_optimiser", "thompson_grid",
-            "oracle_price"} <= set(names)
-    out = run_policies("pricing", names, TINY, seeds=[0])
-    assert out["policy"].tolist() == names
-    assert (out["gmv"] > 0).all() and out["gross_margin"].notna().all()

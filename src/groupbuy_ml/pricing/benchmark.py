@@ -21,7 +21,7 @@ __all__ = ["CONFIG_DIR", "KPI_COLUMNS", "group_kpis", "load_policy", "run_polici
 
 CONFIG_DIR = Path(__file__).resolve().parents[3] / "configs"
 KPI_COLUMNS = ("gross_margin", "gmv", "waste_rate", "formation_rate", "fill_rate", "delivered",
-               "lost")
+               "demand", "lost", "spoiled", "inventory_turnover")
 
 
 def load_policy(hook: str, name: str, twin: dict[str, Any], seed: int,
@@ -54,6 +54,7 @@ def run_policies(hook: str, names: Sequence[str], twin: dict[str, Any], seeds: S
                    **group_kpis(groups.table(), config.warm_up_days + config.burn_in_days),
                    "seconds": time.perf_counter() - tic}
             row.update({f"fallback_{k}": v for k, v in getattr(policy, "fallbacks", {}).items()})
+            row.update({f"solver_{k}": v for k, v in getattr(policy, "statuses", {}).items()})
             rows.append(row)
     return pd.DataFrame(rows)
 
