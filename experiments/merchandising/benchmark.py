@@ -167,13 +167,43 @@ def formation(c: dict, out_dir: Path = HERE) -> pd.DataFrame:
     return out
 
 
+def in_twin_elasticity(twin_cfg: dict, seed: int, policy) -> pd.DataFrame:
+    """The optimiser's last category estimates against the city's true aggregate elasticity
+    (category mean of each product's band-weighted elasticity)."""
+    from groupbuy_ml.pricing.oracle import effective_elasticity, true_price_response
+    from groupbuy_ml.twin import RunSpec, TwinConfig
+    from groupbuy_ml.twin.run import build_world
+
+    world, _, _ = build_world(RunSpec(TwinConfig(**twin_cfg), seed=seed))
+    eff = effective_elasticity(true_price_response(twin_cfg, seed))
+    truth = pd.DataFrame({"category": world.products["category"], "true_elasticity": eff})
+    cmp = compare_to_truth(policy.estimates, truth, ("category",))
+    return cmp.assign(seed=seed)
+
+
 def twin(c: dict, out_dir: Path = HERE, name: str = "twin") -> pd.DataFrame:
     fixed = {}
     for hook, pname in (c.get("fixed") or {}).items():
         from groupbuy_ml.pricing.benchmark import load_policy
         fixed[hook] = load_policy(hook, pname, c["twin"], 0)
-    out = run_policies(c["hook"], c["policies"], c["twin"], c["seeds"], **fixed)
+    kept: list = []
+    out = run_policies(c["hook"], c["policies"], c["twin"], c["seeds"], keep=kept, **fixed)
     out.to_csv(out_dir / f"{name}.csv", index=False)
+    learned = [in_twin_elasticity(c["twin"], seed, policy) for pname, seed, policy in kept
+               if getattr(policy, "estimates", None) is not None]
+    if learned:
+        est = pd.concat(learned, ignore_index=True)
+        est.to_csv(out_dir / f"{name}_elasticity.csv", index=False)
+        est = est[est["status"] == "ok"]
+        by_cat = est.groupby("category").agg(
+            true=("true_elasticity", "mean"), estimate=("elasticity", "mean"),
+            mae=("error", lambda e: np.abs(e).mean()), cov95=("covered95", "mean"))
+        print("in-twin elasticity (the optimiser's last fit, censored records, all segments):")
+        print(markdown(by_cat))
+        mae, c90, c95 = (np.abs(est["error"]).mean(), est["covered90"].mean(),
+                         est["covered95"].mean())
+        print(f"categories estimated {len(est)} (over seeds), mae {mae:.3f}, "
+              f"90% coverage {c90:.3f}, 95% {c95:.3f}")
     base = out[out["policy"] == c["baseline"]].set_index("seed")["gross_margin"]
     out["margin_vs_baseline"] = out["gross_margin"] - out["seed"].map(base)
     if c.get("bound"):

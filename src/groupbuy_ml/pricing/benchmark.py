@@ -37,9 +37,11 @@ def load_policy(hook: str, name: str, twin: dict[str, Any], seed: int,
 
 
 def run_policies(hook: str, names: Sequence[str], twin: dict[str, Any], seeds: Sequence[int],
-                 config_dir: str | Path = CONFIG_DIR, **fixed: Any) -> pd.DataFrame:
+                 config_dir: str | Path = CONFIG_DIR, keep: list | None = None,
+                 **fixed: Any) -> pd.DataFrame:
     """One row per (policy, seed): the run's KPIs, :func:`group_kpis` and wall seconds;
-    ``fixed`` gives the other hooks' policies (defaults otherwise)."""
+    ``fixed`` gives the other hooks' policies (defaults otherwise); ``keep`` (a list) receives
+    ``(name, seed, policy)`` after each run (to read what a policy learned)."""
     rows = []
     config = TwinConfig(**twin)
     for seed in seeds:
@@ -56,6 +58,8 @@ def run_policies(hook: str, names: Sequence[str], twin: dict[str, Any], seeds: S
             row.update({f"fallback_{k}": v for k, v in getattr(policy, "fallbacks", {}).items()})
             row.update({f"solver_{k}": v for k, v in getattr(policy, "statuses", {}).items()})
             rows.append(row)
+            if keep is not None:
+                keep.append((name, seed, policy))
     return pd.DataFrame(rows)
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from groupbuy_ml.pricing.policies import price_grid
 from groupbuy_ml.twin.state import PlatformState
 
-__all__ = ["OraclePrice", "TruePriceResponse", "true_price_response"]
+__all__ = ["OraclePrice", "TruePriceResponse", "effective_elasticity", "true_price_response"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,14 @@ def true_price_response(twin: Any, seed: int) -> TruePriceResponse:
     world, _, _ = build_world(RunSpec(config, seed=seed))
     return TruePriceResponse(world.model.elasticity.copy(), world.model.band_beta.copy(),
                              world.behaviour.aggregate.copy())
+
+
+def effective_elasticity(truth: TruePriceResponse) -> np.ndarray:
+    """(I,) the city's aggregate demand elasticity at the list price: ``elasticity_i`` times
+    the bands' beta averaged with their share of the product's demand (affinity)."""
+    share = truth.affinity.sum(axis=1)  # (B, I)
+    share = share / np.maximum(share.sum(axis=0, keepdims=True), 1e-12)
+    return truth.elasticity * (truth.band_beta[:, None] * share).sum(axis=0)
 
 
 @dataclass

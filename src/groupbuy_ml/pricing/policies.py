@@ -100,6 +100,7 @@ class ElasticityOptimiser:
     days_left: int = 1
     elasticity_range: tuple[float, float] = (0.2, 6.0)
     elasticity: np.ndarray | None = field(default=None, repr=False)
+    estimates: pd.DataFrame | None = field(default=None, repr=False)
     fallbacks: dict[str, int] = field(default_factory=lambda: {"pooled": 0, "list_price": 0})
     _fitted_on: int = field(default=-10**9, repr=False)
 
@@ -152,6 +153,7 @@ class ElasticityOptimiser:
                                      controls=("weekday", "is_holiday", "promo", "trend"),
                                      cov="HC1").fit(city)
         pooled_e = float(pooled["elasticity"].iloc[0])
+        self.estimates = est.assign(day=state.day)
         by_cat = est.set_index("category")["elasticity"]
         cats = state.catalogue["category"].to_numpy()
         e = pd.Series(cats).map(by_cat).to_numpy(np.float64)
