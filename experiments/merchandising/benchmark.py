@@ -182,12 +182,9 @@ def in_twin_elasticity(twin_cfg: dict, seed: int, policy) -> pd.DataFrame:
 
 
 def twin(c: dict, out_dir: Path = HERE, name: str = "twin") -> pd.DataFrame:
-    fixed = {}
-    for hook, pname in (c.get("fixed") or {}).items():
-        from groupbuy_ml.pricing.benchmark import load_policy
-        fixed[hook] = load_policy(hook, pname, c["twin"], 0)
     kept: list = []
-    out = run_policies(c["hook"], c["policies"], c["twin"], c["seeds"], keep=kept, **fixed)
+    out = run_policies(c["hook"], c["policies"], c["twin"], c["seeds"], keep=kept,
+                       fixed=c.get("fixed"))
     out.to_csv(out_dir / f"{name}.csv", index=False)
     learned = [in_twin_elasticity(c["twin"], seed, policy) for pname, seed, policy in kept
                if getattr(policy, "estimates", None) is not None]

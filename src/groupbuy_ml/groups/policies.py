@@ -5,9 +5,12 @@ group buy launched today needs, one city-wide group per product.
 records (refitted every ``refit_days``; thresholds of days it did not set are the catalogue's)
 and sets each product's threshold to the largest candidate ``round(factor x catalogue)`` whose
 predicted formation probability reaches ``target``; when none does, the lowest candidate (the
-supplier's minimum batch, ``min(factors)`` x catalogue). The twin charges nothing for small
-groups, so the catalogue threshold stands for the supplier's batch preference: by default the
-policy only lowers it (``factors`` <= 1), as far as the target needs.
+supplier's minimum batch, ``min(factors)`` x catalogue). New products (launched fewer than
+:data:`~groupbuy_ml.groups.features.NEW_PRODUCT_DAYS` days ago) choose from ``new_factors``,
+which may go lower: a launch discount on the batch so that a first group can form. The twin
+charges nothing for small groups, so the catalogue threshold stands for the supplier's batch
+preference: by default the policy only lowers it (``factors`` <= 1), as far as the target
+needs.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from groupbuy_ml.errors import ConfigError
-from groupbuy_ml.groups.features import launch_features
+from groupbuy_ml.groups.features import NEW_PRODUCT_DAYS, launch_features
 from groupbuy_ml.groups.model import FormationModel, LogisticFormation
 from groupbuy_ml.twin.state import PlatformState
 
@@ -33,6 +36,7 @@ class FormationThreshold:
 
     target: float = 0.9
     factors: Sequence[float] = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+    new_factors: Sequence[float] = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
     model: Literal["logistic", "lightgbm"] = "logistic"
     refit_days: int = 7
     window: int = 7
@@ -43,9 +47,11 @@ class FormationThreshold:
     def __post_init__(self) -> None:
         if not 0 < self.target < 1:
             raise ConfigError(f"target: {self.target}; a formation probability in (0, 1)")
-        if not self.factors or min(self.factors) <= 0:
-            raise ConfigError(f"factors: {list(self.factors)}; need multiples of the "
-                              "catalogue threshold > 0")
+        for name in ("factors", "new_factors"):
+            values = list(getattr(self, name))
+            if not values or min(values) <= 0:
+                raise ConfigError(f"{name}: {values}; need multiples of the catalogue "
+                                  "threshold > 0")
         if self.model not in ("logistic", "lightgbm"):
             raise ConfigError(f"model: {self.model!r} is not one of 'logistic', 'lightgbm'")
 
@@ -56,11 +62,17 @@ class FormationThreshold:
             self._fitted_on = state.day
         out = base.copy()
         if self.fitted is not None:
-            factors = np.sort(np.asarray(self.factors, np.float64))
+            factors = np.array(sorted(set(self.factors) | set(self.new_factors)), np.float64)
+            launch = pd.to_datetime(state.catalogue["launch_date"])
+            new = ((state.date - launch).dt.days < NEW_PRODUCT_DAYS).to_numpy()
+            allowed = np.where(new[None, :], np.isin(factors, self.new_factors)[:, None],
+                               np.isin(factors, self.factors)[:, None])  # (F, I)
             grid = np.maximum(1, np.round(factors[:, None] * base[None, :])).astype(np.int64)
             probs = np.stack([self._today(state, k) for k in grid])  # (F, I)
-            ok = probs >= self.target
-            last_ok = np.where(ok.any(axis=0), len(factors) - 1 - ok[::-1].argmax(axis=0), 0)
+            ok = (probs >= self.target) & allowed
+            lowest = allowed.argmax(axis=0)
+            last_ok = np.where(ok.any(axis=0), len(factors) - 1 - ok[::-1].argmax(axis=0),
+                               lowest)
             out = grid[last_ok, np.arange(len(base))]
         self.chosen[state.day] = out
         return out

@@ -38,9 +38,10 @@ def load_policy(hook: str, name: str, twin: dict[str, Any], seed: int,
 
 def run_policies(hook: str, names: Sequence[str], twin: dict[str, Any], seeds: Sequence[int],
                  config_dir: str | Path = CONFIG_DIR, keep: list | None = None,
-                 **fixed: Any) -> pd.DataFrame:
+                 fixed: dict[str, str] | None = None) -> pd.DataFrame:
     """One row per (policy, seed): the run's KPIs, :func:`group_kpis` and wall seconds;
-    ``fixed`` gives the other hooks' policies (defaults otherwise); ``keep`` (a list) receives
+    ``fixed`` names the other hooks' policy configs (``{hook: name}``, built afresh for each
+    run; the defaults otherwise); ``keep`` (a list) receives
     ``(name, seed, policy)`` after each run (to read what a policy learned)."""
     rows = []
     config = TwinConfig(**twin)
@@ -48,7 +49,9 @@ def run_policies(hook: str, names: Sequence[str], twin: dict[str, Any], seeds: S
         for name in names:
             policy = load_policy(hook, name, twin, seed, config_dir)
             tic = time.perf_counter()
-            spec = RunSpec(config, PolicySet(**{**fixed, hook: policy}), seed=seed, name=name)
+            others = {h: load_policy(h, n, twin, seed, config_dir)
+                      for h, n in (fixed or {}).items()}
+            spec = RunSpec(config, PolicySet(**{**others, hook: policy}), seed=seed, name=name)
             world, _, calendar = build_world(spec)
             groups = GroupLogger(world.products, world.dates[0], calendar)
             result = run_twin(spec, on_outcome=groups)

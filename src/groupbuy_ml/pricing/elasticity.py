@@ -48,7 +48,9 @@ class ElasticityEstimator:
             "segment")`` or ``("product_id", "segment")``).
         series: columns of the fixed effect inside a group (``product_id``, or
             ``("location_id", "product_id")``).
-        method: ``"ppml"`` (Poisson GLM, keeps zero days) or ``"ols"`` (log units > 0).
+        method: ``"ppml"`` (Poisson GLM, keeps zero days), ``"ols"`` (log units > 0) or
+            ``"censored"`` (Poisson with the rows flagged in a ``censored`` column -- sold
+            out -- known only as a lower bound: :mod:`~groupbuy_ml.pricing.censored`).
         controls: any of :data:`CONTROLS`; ``weekday``, ``month`` (dummies) and ``trend`` are
             derived from ``date`` (daily data: weekday; monthly data: month).
         min_rows: groups with fewer rows (or without price variation) are reported with a
@@ -61,7 +63,7 @@ class ElasticityEstimator:
 
     by: Sequence[str] = ("category",)
     series: Sequence[str] = ("product_id",)
-    method: Literal["ppml", "ols"] = "ppml"
+    method: Literal["ppml", "ols", "censored"] = "ppml"
     controls: Sequence[str] = ("weekday", "is_holiday", "pre_holiday", "temperature_c", "rain_mm",
                                "promo", "trend")
     min_rows: int = 30
@@ -70,8 +72,9 @@ class ElasticityEstimator:
     def __post_init__(self) -> None:
         if self.cov not in ("HC1", "week"):
             raise ConfigError(f"cov: {self.cov!r} is not one of 'HC1', 'week'")
-        if self.method not in ("ppml", "ols"):
-            raise ConfigError(f"method: {self.method!r} is not one of 'ppml', 'ols'")
+        if self.method not in ("ppml", "ols", "censored"):
+            raise ConfigError(f"method: {self.method!r} is not one of 'ppml', 'ols', "
+                              "'censored'")
         unknown = sorted(set(self.controls) - set(CONTROLS))
         if unknown:
             raise ConfigError(f"controls: {unknown[0]!r} is not one of {', '.join(CONTROLS)}")
@@ -80,7 +83,8 @@ class ElasticityEstimator:
         """One row per group: ``elasticity, se, ci90_low, ci90_high, ci95_low, ci95_high,
         n_rows, n_series, price_sd`` (sd of log price inside series), ``controls`` (those used)
         and ``status`` (``ok`` or why there is no estimate)."""
-        check_frame(frame, [*self.by, *self.series])
+        check_frame(frame, [*self.by, *self.series,
+                            *(["censored"] if self.method == "censored" else [])])
         rows = []
         groups = frame.groupby(list(self.by), sort=True, observed=True) if self.by \
             else [((), frame)]
@@ -114,9 +118,23 @@ class ElasticityEstimator:
                 cov = {"cov_type": "cluster", "cov_kwds": {"groups": groups}}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # rank-deficient dummies: the price column is kept
-            if self.method == "ppml":
-                if y.sum() <= 0:
-                    return {**out, **nan, "status": "no sales"}
+            if self.method in ("ppml", "censored") and y.sum() <= 0:
+                return {**out, **nan, "status": "no sales"}
+            if self.method == "censored":
+                from groupbuy_ml.pricing.censored import fit_censored_poisson
+
+                try:  # a starting point only: the uncensored Poisson fit
+                    start = sm.GLM(y, x, family=sm.families.Poisson()).fit(
+                        maxiter=50).params.to_numpy()
+                except (ValueError, np.linalg.LinAlgError):
+                    start = None
+                fit = fit_censored_poisson(x.to_numpy(), y, part["censored"].to_numpy(bool),
+                                           start=start)
+                if not fit.converged:
+                    return {**out, **nan, "status": "did not converge"}
+                res = type("Fit", (), {"params": pd.Series(fit.params, index=x.columns),
+                                       "bse": pd.Series(fit.bse, index=x.columns)})
+            elif self.method == "ppml":
                 res = sm.GLM(y, x, family=sm.families.Poisson()).fit(maxiter=100, **cov)
             else:
                 res = sm.OLS(np.log(y), x).fit(**cov)

@@ -2,9 +2,9 @@
 PricingPolicy`): one object, one method, ``price(state) -> (P, I) CNY``.
 
 - :class:`NearExpiryMarkdown`: the schedule, with a markdown where stock is about to expire.
-- :class:`ElasticityOptimiser`: estimated elasticity (from the platform's own records) x a
-  demand forecast -> the margin-maximising price on a grid within bounds (stock that would spoil
-  counts as sunk cost).
+- :class:`~groupbuy_ml.pricing.optimiser.ElasticityOptimiser`: estimated elasticity (from the
+  platform's own records) x a demand forecast -> the margin-maximising price on a grid within
+  bounds (stock that would spoil counts as sunk cost).
 - :class:`ThompsonGrid`: learns each product's best price online, Thompson sampling over a price
   grid (Thompson 1933; Russo et al. 2018, "A Tutorial on Thompson Sampling").
 - :class:`~groupbuy_ml.pricing.oracle.OraclePrice` (truth; the bound only).
@@ -18,13 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from groupbuy_ml.errors import ConfigError
-from groupbuy_ml.pricing.elasticity import ElasticityEstimator
 from groupbuy_ml.twin.state import PlatformState, StockView
 
-__all__ = ["ElasticityOptimiser", "NearExpiryMarkdown", "ThompsonGrid", "near_expiry_units",
+__all__ = ["NearExpiryMarkdown", "ThompsonGrid", "near_expiry_units",
            "price_grid"]
 
 
@@ -76,94 +74,6 @@ class NearExpiryMarkdown:
         base = np.broadcast_to(np.asarray(state.scheduled_price, np.float64), state.shape)
         near = near_expiry_units(state.point_stock, state.day, self.days_left)
         return np.where(near >= self.min_units, base * (1.0 - self.depth), base)
-
-
-@dataclass
-class ElasticityOptimiser:
-    """Model-based pricing: every ``refit_days`` it estimates each category's elasticity from
-    the last ``history_days`` of records (:class:`~groupbuy_ml.pricing.elasticity.
-    ElasticityEstimator`, PPML on city-wide units per product, day and price with product fixed
-    effects; cells that sold out are left out as censored). Each morning it forecasts each
-    cell's demand at its recent price (the mean of the last ``forecast_days`` uncensored days)
-    and picks from the grid the price that maximises
-    ``p * min(q(p), S) + (p - c) * max(q(p) - S, 0)``, with ``q(p) = q0 (p / p0) ** -e`` and
-    ``S`` the units about to expire (already paid for). A category without an estimate uses
-    the pooled estimate of all categories, and with nothing at all the list price; ``fallbacks``
-    counts both (documented, never silent). Elasticities are clipped to ``elasticity_range``.
-    """
-
-    bounds: tuple[float, float] = (0.8, 1.3)
-    grid_points: int = 11
-    refit_days: int = 7
-    history_days: int = 56
-    forecast_days: int = 7
-    days_left: int = 1
-    elasticity_range: tuple[float, float] = (0.2, 6.0)
-    elasticity: np.ndarray | None = field(default=None, repr=False)
-    estimates: pd.DataFrame | None = field(default=None, repr=False)
-    fallbacks: dict[str, int] = field(default_factory=lambda: {"pooled": 0, "list_price": 0})
-    _fitted_on: int = field(default=-10**9, repr=False)
-
-    def __post_init__(self) -> None:
-        self.grid = price_grid(self.bounds, self.grid_points)
-
-    def price(self, state: PlatformState) -> np.ndarray:
-        if state.day - self._fitted_on >= self.refit_days:
-            self.elasticity = self._estimate(state)
-            self._fitted_on = state.day
-        lst = np.asarray(state.list_price, np.float64)
-        if self.elasticity is None:
-            self.fallbacks["list_price"] += 1
-            return np.broadcast_to(lst, state.shape).copy()
-        h = state.history
-        days = slice(-self.forecast_days, None)
-        ok = h.offered[days] & ~h.sold_out[days]
-        n = ok.sum(axis=0)
-        q0 = np.where(ok, h.accepted[days], 0).sum(axis=0) / np.maximum(n, 1)
-        p0 = np.where(ok, h.price[days], 0).sum(axis=0) / np.maximum(n, 1)
-        p0 = np.where(n > 0, p0, lst[None, :])
-        cost = state.catalogue["unit_cost"].to_numpy(np.float64)
-        sunk = near_expiry_units(state.point_stock, state.day, self.days_left)
-        best, best_value = None, None
-        for r in self.grid:
-            p = r * lst[None, :]
-            q = q0 * (p / p0) ** (-self.elasticity[None, :])
-            value = p * np.minimum(q, sunk) + (p - cost[None, :]) * np.maximum(q - sunk, 0)
-            if best is None:
-                best, best_value = np.broadcast_to(p, state.shape).copy(), value
-            else:
-                better = value > best_value + 1e-9
-                best = np.where(better, p, best)
-                best_value = np.maximum(value, best_value)
-        return best
-
-    def _estimate(self, state: PlatformState) -> np.ndarray | None:
-        panel = state.history.panel(self.history_days)
-        panel = panel[~panel["sold_out"]]
-        if panel.empty or panel["price"].nunique() < 2:
-            return None
-        # City-wide units per product and day at each price (pickup points alike in level).
-        keys = ["product_id", "date", "price", "category", "promo", "is_holiday",
-                "temperature_c", "rain_mm"]
-        city = panel.groupby(keys, observed=True, as_index=False)["units"].sum()
-        est = ElasticityEstimator(by=("category",), series=("product_id",),
-                                  controls=("weekday", "is_holiday", "temperature_c", "rain_mm",
-                                            "promo", "trend"), cov="HC1").fit(city)
-        pooled = ElasticityEstimator(by=(), series=("product_id",),
-                                     controls=("weekday", "is_holiday", "promo", "trend"),
-                                     cov="HC1").fit(city)
-        pooled_e = float(pooled["elasticity"].iloc[0])
-        self.estimates = est.assign(day=state.day)
-        by_cat = est.set_index("category")["elasticity"]
-        cats = state.catalogue["category"].to_numpy()
-        e = pd.Series(cats).map(by_cat).to_numpy(np.float64)
-        missing = ~np.isfinite(e)
-        if missing.any():
-            if not np.isfinite(pooled_e):
-                return None
-            self.fallbacks["pooled"] += int(missing.sum())
-            e[missing] = pooled_e
-        return np.clip(e, *self.elasticity_range)
 
 
 @dataclass

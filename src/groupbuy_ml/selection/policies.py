@@ -67,11 +67,16 @@ class TopSellers:
 
 @dataclass
 class OptimisedAssortment:
-    """CP-SAT assortment per pickup point (see module). Expected waste of a perishable product
+    """CP-SAT assortment per pickup point (see module). Expected margin is forecast units x
+    unit margin x the product's recent group formation rate (a group that fails sells
+    nothing). Expected waste of a perishable product
     is ``waste_z * sqrt(cover_days * q)`` units at cost (the mean leftover of stocking the
     forecast under Poisson demand); volume is ``cover_days * q`` units; products of
     ``cold_categories`` share cold storage, ``cold_share`` of the point's ``capacity_units``.
-    ``statuses`` counts solver outcomes
+    Group buys are city-wide, so after each of ``rounds`` solves a product whose chosen
+    points' forecast participants fall short of its threshold is dropped everywhere and the
+    points are solved again. ``capacity=False`` drops the holding and cold-storage limits
+    (shelf slots and variety only). ``statuses`` counts solver outcomes
     (``relaxed``: the constraints could not all hold, a documented fallback)."""
 
     max_products: int = 20
@@ -83,6 +88,8 @@ class OptimisedAssortment:
     window: int = 14
     launch_days: int = 14
     refresh_days: int = 7
+    rounds: int = 2
+    capacity: bool = True
     statuses: dict[str, int] = field(default_factory=dict)
     _last: tuple[int, np.ndarray] | None = field(default=None, repr=False)
 
@@ -104,19 +111,41 @@ class OptimisedAssortment:
         cost = cat["unit_cost"].to_numpy(np.float64)
         perishable = cat["perishable"].to_numpy(bool)
         capacity = state.pickup_points["capacity_units"].to_numpy(np.float64)
+        if not self.capacity:  # shelf slots and variety only
+            capacity = np.full_like(capacity, np.inf)
         categories = cat["category"].to_numpy()
-        chosen = np.zeros_like(live)
-        for p in range(live.shape[0]):
-            if not live[p].any():
-                continue
-            waste = np.where(perishable, self.waste_z * np.sqrt(self.cover_days * q[p]), 0.0)
-            problem = AssortmentProblem(
-                value=q[p] * (price - cost) - waste * cost, volume=self.cover_days * q[p],
-                cold=np.isin(categories, list(self.cold_categories)), category=categories,
-                eligible=live[p], must=new & live[p],
-                max_products=self.max_products, capacity=capacity[p],
-                cold_capacity=self.cold_share * capacity[p], min_categories=self.min_categories)
-            chosen[p], status = solve_assortment(problem)
-            self.statuses[status] = self.statuses.get(status, 0) + 1
+        h = state.history
+        launched = np.asarray(h.offered[-self.window:]).any(axis=1)  # (D, I)
+        formed = np.asarray(h.formed[-self.window:])
+        formed = formed.any(axis=1) if formed.ndim == 3 else formed
+        p_form = np.where(launched.any(axis=0), (formed & launched).sum(axis=0)
+                          / np.maximum(launched.sum(axis=0), 1), 1.0)
+        threshold = cat["min_group_size"].to_numpy(np.float64)
+        basket = cat["basket_qty"].to_numpy(np.float64)
+        eligible = live.copy()
+        for _ in range(self.rounds):
+            chosen = np.zeros_like(live)
+            for p in range(live.shape[0]):
+                if not eligible[p].any():
+                    continue
+                waste = np.where(perishable, self.waste_z * np.sqrt(self.cover_days * q[p]),
+                                 0.0)
+                problem = AssortmentProblem(
+                    value=q[p] * (price - cost) * p_form - waste * cost,
+                    volume=self.cover_days * q[p],
+                    cold=np.isin(categories, list(self.cold_categories)), category=categories,
+                    eligible=eligible[p], must=new & live[p],
+                    max_products=self.max_products, capacity=min(capacity[p], 1e12),
+                    cold_capacity=min(self.cold_share * capacity[p], 1e12),
+                    min_categories=self.min_categories)
+                chosen[p], status = solve_assortment(problem)
+                self.statuses[status] = self.statuses.get(status, 0) + 1
+            # city-wide groups: a product chosen at too few points to reach its threshold
+            # fails everywhere; drop it and let those points use the slots elsewhere
+            participants = (chosen * q).sum(axis=0) / basket
+            weak = chosen.any(axis=0) & (participants < threshold) & ~new
+            if not weak.any():
+                break
+            eligible &= ~weak[None, :]
         self._last = (state.day, chosen)
         return live & chosen
