@@ -18,13 +18,17 @@ MAX_HISTORY = 2000
 _PRICE = 1e6
 
 
+Multiple = Annotated[float, Field(gt=0, le=100)]
+"""A multiple of the list price."""
+
+
 class PriceHistoryRow(RequestModel):
     """One day of the product's sales at one price."""
 
-    date: dt.date
+    date: dt.date = Field(ge=dt.date(1900, 1, 1), le=dt.date(2200, 12, 31))
     price: float = Field(gt=0, le=_PRICE)
     units: float = Field(ge=0, le=1e9)
-    promo: bool = False
+    promo: bool = Field(False, strict=True)
 
 
 class PriceRequest(RequestModel):
@@ -34,9 +38,9 @@ class PriceRequest(RequestModel):
     product_id: Id
     list_price: float = Field(gt=0, le=_PRICE)
     unit_cost: float = Field(ge=0, le=_PRICE)
-    bounds: tuple[float, float] = Field((0.8, 1.3), description="(low, high) multiples of the "
-                                        "list price the recommendation may use")
-    grid_points: int = Field(11, ge=2, le=101)
+    bounds: tuple[Multiple, Multiple] = Field(
+        (0.8, 1.3), description="(low, high) multiples of the list price it may use")
+    grid_points: int = Field(11, ge=2, le=101, strict=True)
     history: list[PriceHistoryRow] = Field(default_factory=list, max_length=MAX_HISTORY)
     elasticity: float | None = Field(None, gt=0, le=20, description="known elasticity; "
                                      "otherwise estimated from history")
@@ -80,18 +84,20 @@ class FormationRequest(RequestModel):
     """A proposed group buy: its threshold and how many participants similar group buys drew
     on recent days; optionally how many joined so far today."""
 
-    threshold: int = Field(ge=1, le=10**6, description="participants needed (>= 1)")
-    recent_participants: list[Annotated[int, Field(ge=0, le=10**6)]] = Field(
+    threshold: int = Field(ge=1, le=10**6, strict=True, description="participants needed "
+                           "(>= 1)")
+    recent_participants: list[Annotated[int, Field(ge=0, le=10**6, strict=True)]] = Field(
         min_length=3, max_length=365,
                                            description="participants of the product's group "
                                            "buys on recent days (>= 3 days)")
-    joined_so_far: int = Field(0, ge=0, le=10**6)
+    joined_so_far: int = Field(0, ge=0, le=10**6, strict=True)
     share_of_day_elapsed: float = Field(0.0, ge=0, le=1, description="share of a day's orders "
                                         "usually placed by now (0: at launch)")
     target: float = Field(0.9, gt=0, lt=1, description="formation probability the suggested "
                           "threshold must reach")
-    min_threshold: int | None = Field(None, ge=1, le=10**6, description="the supplier's "
-                                      "minimum batch (default: half the proposed threshold)")
+    min_threshold: int | None = Field(
+        None, ge=1, le=10**6, strict=True,
+        description="the supplier's minimum batch (default: half the proposed threshold)")
 
     @model_validator(mode="after")
     def _check(self) -> FormationRequest:
