@@ -23,6 +23,10 @@ def test_twin_policy_configs_run(name: str, tmp_path: Path) -> None:
     assert configs == set(c["policies"])
     out = twin(cfg(name, twin=TINY_TWIN, seeds=[0]), tmp_path, name)
     assert out["policy"].tolist() == c["policies"] and (tmp_path / f"{name}.csv").exists()
+    assert (out["gmv"] > 0).all()
+    if c["hook"] == "threshold":  # thresholds only go down: at least as many groups form
+        rate = out.set_index("policy")["formation_rate"]
+        assert (rate >= rate[c["baseline"]] - 1e-9).all()
 
 
 def test_elasticity_config_runs(tmp_path: Path) -> None:
