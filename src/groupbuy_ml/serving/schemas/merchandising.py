@@ -7,7 +7,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import (
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from groupbuy_ml.serving.schemas.common import Id, RequestModel, ResponseModel
 
@@ -18,17 +27,26 @@ MAX_HISTORY = 2000
 _PRICE = 1e6
 
 
-Multiple = Annotated[float, Field(gt=0, le=100)]
+Multiple = Annotated[StrictFloat, Field(gt=0, le=100)]
 """A multiple of the list price."""
 
 
 class PriceHistoryRow(RequestModel):
     """One day of the product's sales at one price."""
 
-    date: dt.date = Field(ge=dt.date(1900, 1, 1), le=dt.date(2200, 12, 31))
-    price: float = Field(gt=0, le=_PRICE)
-    units: float = Field(ge=0, le=1e9)
-    promo: bool = Field(False, strict=True)
+    date: Annotated[StrictStr, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] = Field(
+        description="YYYY-MM-DD, years 1900-2200")
+    price: StrictFloat = Field(gt=0, le=_PRICE)
+    units: StrictFloat = Field(ge=0, le=1e9)
+    promo: StrictBool = False
+
+    @field_validator("date")
+    @classmethod
+    def _date(cls, value: str) -> str:
+        day = dt.date.fromisoformat(value)  # ValueError -> 422 naming the field
+        if not 1900 <= day.year <= 2200:
+            raise ValueError(f"{value}: years 1900-2200")
+        return value
 
 
 class PriceRequest(RequestModel):
@@ -36,15 +54,15 @@ class PriceRequest(RequestModel):
     (the elasticity is estimated from it) or a known ``elasticity``."""
 
     product_id: Id
-    list_price: float = Field(gt=0, le=_PRICE)
-    unit_cost: float = Field(ge=0, le=_PRICE)
+    list_price: StrictFloat = Field(gt=0, le=_PRICE)
+    unit_cost: StrictFloat = Field(ge=0, le=_PRICE)
     bounds: tuple[Multiple, Multiple] = Field(
         (0.8, 1.3), description="(low, high) multiples of the list price it may use")
-    grid_points: int = Field(11, ge=2, le=101, strict=True)
+    grid_points: StrictInt = Field(11, ge=2, le=101)
     history: list[PriceHistoryRow] = Field(default_factory=list, max_length=MAX_HISTORY)
-    elasticity: float | None = Field(None, gt=0, le=20, description="known elasticity; "
+    elasticity: StrictFloat | None = Field(None, gt=0, le=20, description="known elasticity; "
                                      "otherwise estimated from history")
-    expected_units: float | None = Field(None, ge=0, le=1e9, description="demand per day at "
+    expected_units: StrictFloat | None = Field(None, ge=0, le=1e9, description="demand per day at "
                                          "the list price; otherwise the history's recent mean")
 
     @model_validator(mode="after")
@@ -84,19 +102,19 @@ class FormationRequest(RequestModel):
     """A proposed group buy: its threshold and how many participants similar group buys drew
     on recent days; optionally how many joined so far today."""
 
-    threshold: int = Field(ge=1, le=10**6, strict=True, description="participants needed "
+    threshold: StrictInt = Field(ge=1, le=10**6, description="participants needed "
                            "(>= 1)")
-    recent_participants: list[Annotated[int, Field(ge=0, le=10**6, strict=True)]] = Field(
+    recent_participants: list[Annotated[StrictInt, Field(ge=0, le=10**6)]] = Field(
         min_length=3, max_length=365,
                                            description="participants of the product's group "
                                            "buys on recent days (>= 3 days)")
-    joined_so_far: int = Field(0, ge=0, le=10**6, strict=True)
-    share_of_day_elapsed: float = Field(0.0, ge=0, le=1, description="share of a day's orders "
-                                        "usually placed by now (0: at launch)")
-    target: float = Field(0.9, gt=0, lt=1, description="formation probability the suggested "
-                          "threshold must reach")
-    min_threshold: int | None = Field(
-        None, ge=1, le=10**6, strict=True,
+    joined_so_far: StrictInt = Field(0, ge=0, le=10**6)
+    share_of_day_elapsed: StrictFloat = Field(
+        0.0, ge=0, le=1, description="share of a day's orders usually placed by now (0: launch)")
+    target: StrictFloat = Field(
+        0.9, gt=0, lt=1, description="formation probability the suggested threshold must reach")
+    min_threshold: StrictInt | None = Field(
+        None, ge=1, le=10**6,
         description="the supplier's minimum batch (default: half the proposed threshold)")
 
     @model_validator(mode="after")
