@@ -104,12 +104,15 @@ def stallion(c: dict, out_dir: Path = HERE) -> pd.DataFrame:
     return out
 
 
-def group_log(twin_cfg: dict, seed: int) -> pd.DataFrame:
+def group_log(twin_cfg: dict, seed: int, fixed: dict | None = None) -> pd.DataFrame:
     from groupbuy_ml.groups.logs import GroupLogger
-    from groupbuy_ml.twin import RunSpec, TwinConfig, run_twin
+    from groupbuy_ml.pricing.benchmark import load_policy
+    from groupbuy_ml.twin import PolicySet, RunSpec, TwinConfig, run_twin
     from groupbuy_ml.twin.run import build_world
 
-    spec = RunSpec(TwinConfig(**twin_cfg), seed=seed)
+    policies = PolicySet(**{h: load_policy(h, n, twin_cfg, seed)
+                            for h, n in (fixed or {}).items()})
+    spec = RunSpec(TwinConfig(**twin_cfg), policies, seed=seed)
     world, _, calendar = build_world(spec)
     log = GroupLogger(world.products, world.dates[0], calendar)
     run_twin(spec, on_outcome=log)
@@ -125,8 +128,8 @@ def formation(c: dict, out_dir: Path = HERE) -> pd.DataFrame:
         reliability_table,
     )
 
-    parts = {k: pd.concat([group_log(c["twin"], s) for s in c[f"{k}_seeds"]], ignore_index=True)
-             for k in ("train", "valid", "test")}
+    parts = {k: pd.concat([group_log(c["twin"], s, c.get("fixed")) for s in c[f"{k}_seeds"]],
+                          ignore_index=True) for k in ("train", "valid", "test")}
     train, valid, test = parts["train"], parts["valid"], parts["test"]
     print("groups", {k: len(v) for k, v in parts.items()},
           "test rate", round(test["formed"].mean(), 3),
