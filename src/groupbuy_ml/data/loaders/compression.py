@@ -94,5 +94,5 @@ def check_decodes(path: Path, data: bytes, encoding: str, option: str = "data.co
         line = data[:error.start].count(b"\n") + 1
         raise InvalidDataError(
             f"{path}: not {encoding} text (byte 0x{data[error.start]:02x} on line {line}); "
-            f"set the file's encoding with {option}=..., e.g. {option}=cp1252 (also "
-            f"{_ENCODINGS_TO_TRY})") from None
+            f"set the file's encoding with {option}=..., e.g. {option}=cp1252 (Windows; "
+            "others: latin-1, gbk, utf-16)") from None
