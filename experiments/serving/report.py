@@ -140,8 +140,8 @@ def _speed_section(runs: dict[str, dict]) -> list[str]:
              "command is printed under the table (`--out` then copied to `results/"
              "forecast_speed_*.json`). With the memo every series is forecast once per "
              "champion version: the 1-client row (990 requests x 100 of the 1,652 servable "
-             "series) touches them all, so the 16-client row reads every forecast from the memo and measures request parsing, order "
-             "quantities, response building and the HTTP path, not LightGBM; the row without "
+             "series) touches them all, so the 16-client row reads every forecast from the "
+             "memo and measures request parsing, order quantities, response building and the HTTP path, not LightGBM; the row without "
              "the memo is the cost when every batch runs `model.predict`. Other helpers' jobs "
              "ran on the machine at the same time (load averages next to every row).", ""]
     rows, commands = [], []
