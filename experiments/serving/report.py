@@ -133,17 +133,17 @@ def _speed_section(runs: dict[str, dict]) -> list[str]:
     lines = ["## /v1/forecast speed (issue 14, item 8)", "",
              "The forecast rows alone (`--servers serve --endpoints forecast`), Serve through "
              "HAProxy, the same champion (forecast_market v1, LightGBM, 4 boosters: mean and 3 "
-             "quantiles), 100 series x 7 days per request at a 90% service level; before and "
-             "after the vectorised answer path (`groupbuy_ml.serving.services."
-             "forecast_answers`). `before` ran from a copy of the tree at commit 671e961 (the "
-             "serving code of main before this work), the others from this tree; each run's "
-             "command is printed under the table (`--out` then copied to `results/"
-             "forecast_speed_*.json`). With the memo every series is forecast once per "
-             "champion version: the 1-client row (990 requests x 100 of the 1,652 servable "
-             "series) touches them all, so the 16-client row reads every forecast from the "
-             "memo and measures request parsing, order quantities, response building and the HTTP path, not LightGBM; the row without "
-             "the memo is the cost when every batch runs `model.predict`. Other helpers' jobs "
-             "ran on the machine at the same time (load averages next to every row).", ""]
+             "quantiles), 100 series x 7 days per request at a 90% service level; before and after"
+             " the vectorised answer path (`groupbuy_ml.serving.services.forecast_answers`). "
+             "`before` ran from a copy of the tree at commit 671e961 (the serving code of main "
+             "before this work), the others from this tree; each run's command is printed under "
+             "the table (`--out` then copied to `results/forecast_speed_*.json`). With the memo "
+             "every series is forecast once per champion version: the 1-client row (990 requests x"
+             " 100 of the 1,652 servable series) touches them all, so the 16-client row reads "
+             "every forecast from the memo and measures request parsing, order quantities, "
+             "response building and the HTTP path, not LightGBM; the row without the memo is the "
+             "cost when every batch runs `model.predict`. Other helpers' jobs ran on the machine "
+             "at the same time (load averages next to every row).", ""]
     rows, commands = [], []
     for name, label in SPEED_RUNS.items():
         run = runs.get(name)
