@@ -66,9 +66,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 class Backend(Protocol):
-    """What answers validated requests: a response, or a :class:`ServiceError` to send back."""
+    """What answers validated requests: a response, or a :class:`ServiceError` to send back
+    (a forecast may come as its rendered JSON body, bytes)."""
 
-    async def forecast(self, request: ForecastRequest) -> ForecastResponse | ServiceError: ...
+    async def forecast(self, request: ForecastRequest
+                       ) -> ForecastResponse | bytes | ServiceError: ...
 
     async def recommend(self, request: RecommendRequest) -> RecommendResponse | ServiceError: ...
 
@@ -187,10 +189,12 @@ def create_api(backend: Backend, api_key: str | None = None,
               responses=ERRORS, tags=["forecasting"])
     async def forecast(request: ForecastRequest) -> ForecastResponse:
         """P10/P50/P90 demand per series and day, and the newsvendor order quantity."""
-        body: ForecastResponse = answer(await backend.forecast(request))
-        # already a validated ForecastResponse: serialised once, without FastAPI dumping and
-        # validating its thousands of points again on the event loop
-        return Response(body.model_dump_json(), media_type="application/json")
+        body: ForecastResponse | bytes = answer(await backend.forecast(request))
+        # a validated ForecastResponse, or its JSON already rendered by the service (the Serve
+        # backend): sent as is, without FastAPI dumping and validating its thousands of points
+        # again on the event loop
+        return Response(body if isinstance(body, bytes) else body.model_dump_json(),
+                        media_type="application/json")
 
     @app.post("/v1/recommend", response_model=RecommendResponse, dependencies=secured,
               responses=ERRORS, tags=["recommendation"])

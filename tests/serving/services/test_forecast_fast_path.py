@@ -85,9 +85,12 @@ def test_vectorised_answers_equal_the_per_request_path(reference, memo: bool) ->
     for _ in range(2):  # the second time from the memo when there is one
         assert [a.model_dump_json() for a in fast.answer_batch(batch)] == expected
     assert [fast.handle(r).model_dump_json() for r in batch] == expected
+    rendered = fast.answer_batch(batch, render=True)  # what the Serve app sends: the same JSON
+    assert [json.loads(body) for body in rendered] == [json.loads(e) for e in expected]
+    assert rendered == [e.encode() for e in expected]
     if memo:  # each carried-forward series forecast once; the covariate request every time
         carried = {(s.location_id, s.product_id) for r in batch[:4] for s in r.series}
-        assert counting.asked[0] == len(carried) and counting.asked[1:] == [3, 3, 3]
+        assert counting.asked[0] == len(carried) and counting.asked[1:] == [3, 3, 3, 3]
 
 
 def test_the_http_body_is_the_response_model(reference, serving_store) -> None:

@@ -35,7 +35,7 @@ from groupbuy_ml.serving.schemas.forecast import (
     SeriesForecast,
 )
 from groupbuy_ml.serving.services.champion_service import ChampionService, watch_champion
-from groupbuy_ml.serving.services.forecast_answers import answer_carried
+from groupbuy_ml.serving.services.forecast_answers import ForecastBody, answer_carried
 from groupbuy_ml.serving.services.forecast_inputs import (
     ForecastState,
     build_future,
@@ -88,9 +88,10 @@ class ForecastService(ChampionService[ForecastState]):
         return cls(watch_champion(config.forecast_model, config, prepare, poll),
                    memo=config.forecast_memo)
 
-    def handle_batch(self, requests: Sequence[ForecastRequest]
-                     ) -> list[ForecastResponse | ServiceError]:
-        """Answer several requests on one champion snapshot; errors are returned, not raised."""
+    def handle_batch(self, requests: Sequence[ForecastRequest], render: bool = False
+                     ) -> list[ForecastResponse | bytes | ServiceError]:
+        """Answer several requests on one champion snapshot; errors are returned, not raised.
+        With ``render`` each answer is its JSON body (bytes; what the HTTP app sends)."""
         loaded = self.watcher.current
         if loaded is None:
             return [self.unavailable() for _ in requests]
@@ -109,9 +110,9 @@ class ForecastService(ChampionService[ForecastState]):
                     results[group[0]] = self._failure(error)
                 else:  # one request fails the shared predict: answer each of them alone
                     for i in group:
-                        results[i] = self.answer_batch([requests[i]])[0]
-        return [r if r is not None else internal_error("a forecast request was left unanswered")
-                for r in results]
+                        results[i] = self.answer_batch([requests[i]], render=render)[0]
+        return [_rendered(r, render) if r is not None
+                else internal_error("a forecast request was left unanswered") for r in results]
 
     def _prepare(self, state: ForecastState, request: ForecastRequest) -> _Prepared:
         if state.horizon is not None and request.horizon > state.horizon:
@@ -155,6 +156,16 @@ class ForecastService(ChampionService[ForecastState]):
                                                  for k in p.keys])]
             rows = _with_orders(rows.reset_index(drop=True), state, p.request)
             results[i] = _response(loaded.ref, state, p, rows)
+
+
+def _rendered(result: Any, render: bool) -> Any:
+    """An answer as :meth:`ForecastService.handle_batch` returns it: JSON bytes with
+    ``render``, else a :class:`ForecastResponse` (errors as they are)."""
+    if isinstance(result, ForecastBody):
+        return result.json() if render else result.response()
+    if render and isinstance(result, ForecastResponse):
+        return result.model_dump_json().encode()
+    return result
 
 
 def _groups(prepared: dict[int, _Prepared]) -> list[list[int]]:

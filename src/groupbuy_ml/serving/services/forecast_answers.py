@@ -5,8 +5,10 @@ services.forecast_inputs.carried_future`), so a batch is one ``model.predict`` o
 of its series, each for the longest horizon any request asks of it. What was pandas per request
 (future frames, merges, group spans, one validated pydantic object per point) is numpy over the
 whole batch: row selections by position, the order quantities of every request in one call per
-ordering setting, the rounding once; the response objects are built from values the schema
-validated in one pydantic-core call per response. The answers are those of the per-request path
+ordering setting, the rounding once; each answer is a :class:`ForecastBody` of plain values,
+which the HTTP app renders to JSON directly and :meth:`ForecastService.handle
+<groupbuy_ml.serving.services.forecast.ForecastService.handle>` validates into a
+:class:`ForecastResponse` in one pydantic-core call. The answers are those of the per-request path
 (``ForecastService(vectorised=False)``), value for value (tests/serving/services/
 test_forecast_fast_path.py).
 """
@@ -16,10 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pydantic_core
 
 from groupbuy_ml.errors import UserInputError
 from groupbuy_ml.forecasting.metrics import quantile_columns
@@ -28,19 +32,20 @@ from groupbuy_ml.forecasting.series import PREDICTION, TIME
 from groupbuy_ml.serving.errors import UnprocessableError
 from groupbuy_ml.serving.schemas.common import ModelRef
 from groupbuy_ml.serving.schemas.forecast import (
+    ForecastPoint,
     ForecastRequest,
     ForecastResponse,
 )
 from groupbuy_ml.serving.services.forecast_inputs import ForecastState, carried_future
 
-__all__ = ["ForecastMemo", "answer_carried", "predict_carried"]
+__all__ = ["ForecastBody", "ForecastMemo", "answer_carried", "predict_carried"]
 
 _NAMED = {"q0.1": "p10", "q0.5": "p50", "q0.9": "p90"}
 
 
 def answer_carried(ref: ModelRef, state: ForecastState, requests: Sequence[ForecastRequest],
                    keys: Sequence[Sequence[tuple[Any, Any]]], memo: bool = True
-                   ) -> list[ForecastResponse]:
+                   ) -> list[ForecastBody]:
     """Answer ``requests`` (validated: known, distinct series; ``keys[i]`` the history keys of
     request ``i``); raises what the model or the ordering raise.
 
@@ -181,7 +186,9 @@ def _columns(frame: pd.DataFrame, owner: np.ndarray, requests: Sequence[Forecast
     out["order_units"], out["critical_ratio"] = order, ratio
     out.update({name: frame[col].to_numpy(np.float64) for col, name in _NAMED.items()
                 if col in frame})
-    return {k: _listed(np.round(a, 4)) for k, a in out.items()}
+    # every field of a point, in the schema's order (a quantile the model lacks is null)
+    return {k: _listed(np.round(out[k], 4)) if k in out else [None] * n
+            for k in ForecastPoint.model_fields if k != "date"}
 
 
 def _listed(values: np.ndarray) -> list:
@@ -197,10 +204,25 @@ def _dates(values: np.ndarray) -> list[dt.date]:
     return [days[i] for i in inverse.tolist()]
 
 
+@dataclass(frozen=True)
+class ForecastBody:
+    """A response body as plain values: rendered to JSON directly for HTTP (:meth:`json`), or
+    validated into a :class:`ForecastResponse` (:meth:`response`); both give the same JSON."""
+
+    values: dict[str, Any]
+
+    def json(self) -> bytes:
+        """The JSON body (pydantic-core's serialiser, as ``model_dump_json``)."""
+        return pydantic_core.to_json(self.values)
+
+    def response(self) -> ForecastResponse:
+        """The validated response model (one pydantic-core call)."""
+        return ForecastResponse.model_validate(self.values)
+
+
 def _response(ref: ModelRef, state: ForecastState, request: ForecastRequest,
-              columns: dict[str, list], dates: list[dt.date], at: int) -> ForecastResponse:
-    """The response body from plain values, validated in one call (pydantic-core builds the
-    nested objects faster than Python code can)."""
+              columns: dict[str, list], dates: list[dt.date], at: int) -> ForecastBody:
+    """The response body of ``request`` from the batch's columns, rows ``at`` onwards."""
     names = ["date", *columns]
     table = [dates, *columns.values()]
     forecasts = []
@@ -211,6 +233,5 @@ def _response(ref: ModelRef, state: ForecastState, request: ForecastRequest,
         at = end
         forecasts.append({"location_id": series.location_id, "product_id": series.product_id,
                           "points": points})
-    return ForecastResponse.model_validate({
-        "model": ref, "origin": state.origin.date(), "covariates": "carried_forward",
-        "forecasts": forecasts})
+    return ForecastBody({"model": ref.model_dump(mode="json"), "origin": state.origin.date(),
+                         "covariates": "carried_forward", "forecasts": forecasts})
