@@ -113,9 +113,17 @@ def test_newsvendor_refuses_a_forecaster_shorter_than_the_lead_time() -> None:
 
 
 def test_perfect_foresight_orders_true_demand_net_of_carry_over() -> None:
-    oracle = DemandOracle(lambda d: np.full((1, 1), 7))
+    oracle = DemandOracle(lambda d: np.full((1, 1), 7),
+                          lambda d: (np.full((1, 1), 6.0), np.full((1, 1), 4.0)))
+    # lead 1: today's exact demand, 7, less the 3 on hand
+    state = one_point_state(np.full(28, 7), PRICE, COST, shelf=5, lead=1, on_hand=3,
+                            oracle=oracle)
+    assert PerfectForesight().order(state).point_units[0, 0] == 4
+    # lead 2: 10 on hand, 7 sell today (exact) -> 3 left; tomorrow Normal(6, 2) at the ratio
     state = one_point_state(np.full(28, 7), PRICE, COST, shelf=5, lead=2, on_hand=10,
                             oracle=oracle)
-    assert PerfectForesight().order(state).point_units[0, 0] == 7 - (10 - 7)
+    ratio = 0.70 / (0.70 + COST / 5 + 0.02 * COST)
+    level = 6.0 + 2.0 * norm.ppf(ratio)
+    assert PerfectForesight().order(state).point_units[0, 0] == np.ceil(level - 3)
     with pytest.raises(TwinConfigError, match="perfect_foresight=true"):
         PerfectForesight().order(one_point_state(np.full(28, 7), PRICE, COST, 5, 1))

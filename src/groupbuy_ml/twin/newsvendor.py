@@ -36,7 +36,7 @@ import pandas as pd
 
 from groupbuy_ml.forecasting.ordering import interpolate_quantile
 from groupbuy_ml.twin.errors import TwinConfigError
-from groupbuy_ml.twin.ordering_policy import _offered, _today_ratio
+from groupbuy_ml.twin.ordering_policy import _offered, _today_ratio, normal_base_stock
 from groupbuy_ml.twin.policies import OrderDecision
 from groupbuy_ml.twin.state import PlatformState
 from groupbuy_ml.twin.stock_projection import project_available, project_daily
@@ -212,27 +212,46 @@ def future_frame(state: PlatformState, history: pd.DataFrame, horizon: int) -> p
 
 @dataclass(frozen=True)
 class PerfectForesight:
-    """Order exactly the true demand of day ``d = t + L - 1`` net of the carry-over (the bound).
+    """The bound: today's demand known exactly, later days' true demand distribution.
 
     Needs a run with ``TwinConfig.perfect_foresight=True`` (the state then carries the
-    :class:`~groupbuy_ml.twin.state.DemandOracle`); expected sales before ``d`` are the true
-    demand too.
+    :class:`~groupbuy_ml.twin.state.DemandOracle`). For goods that serve today (one-day lead)
+    it orders exactly today's true demand net of the carry-over. For goods that serve day
+    ``d = t + L - 1 > t`` no policy can know that day's draw, so it is the :class:`Newsvendor`
+    with a perfect forecast: the true expected units of every day until ``d`` (today's exact),
+    the critical ratio ``r`` and a normal safety stock on the true variances,
+    ``S = mean_d + z_r sqrt(sum_{k=t+1..d} var_k)``.
     """
 
+    holding_rate: float = 0.02
+
     def order(self, state: PlatformState) -> OrderDecision:
-        if state.oracle is None:
+        oracle = state.oracle
+        if oracle is None:
             raise TwinConfigError("policy.ordering: PerfectForesight needs the true demand; set "
                                   "twin.perfect_foresight=true (TwinConfig.perfect_foresight)")
         lead = np.asarray(state.lead_time, np.int64)
         horizon = int(lead.max(initial=1))
-        days = []
+        zeros = np.zeros(state.shape)
+        mean, var = [], []
         for k in range(horizon):
             try:
-                days.append(state.oracle.demand(state.day + k))
+                if k == 0:
+                    mean.append(np.asarray(oracle.demand(state.day), np.float64))
+                    var.append(zeros)
+                else:
+                    mean.append(np.asarray(oracle.expected(state.day + k)))
+                    var.append(np.asarray(oracle.variance(state.day + k)))
             except ValueError:  # past the city's last day: those goods serve nobody
-                days.append(np.zeros(state.shape))
-        demand = np.stack(days)
-        need = np.take_along_axis(demand, np.broadcast_to(lead - 1, state.shape)[None], 0)[0]
-        available = project_available(state, demand)
-        return OrderDecision(np.clip(need - available, 0, None) * _offered(state))
-
+                mean.append(zeros)
+                var.append(zeros)
+        mean_a, var_a = np.stack(mean), np.stack(var)
+        serves = np.arange(horizon)[:, None, None] <= (lead - 1)[None, None, :]
+        sd = np.sqrt(np.where(serves, var_a, 0.0).sum(axis=0))
+        d_index = np.broadcast_to(lead - 1, state.shape)[None]
+        mean_d = np.take_along_axis(mean_a, d_index, 0)[0]
+        ratio = np.broadcast_to(_today_ratio(state, self.holding_rate), state.shape)
+        level = np.where(sd > 0, normal_base_stock(mean_d, sd, ratio), mean_d)
+        available = project_available(state, mean_a)
+        order = np.ceil(np.clip(level - available, 0, None) - 1e-9)
+        return OrderDecision(order * _offered(state))
