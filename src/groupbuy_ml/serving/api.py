@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -70,9 +70,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 class Backend(Protocol):
-    """What answers validated requests: a response, or a :class:`ServiceError` to send back."""
+    """What answers validated requests: a response, or a :class:`ServiceError` to send back
+    (a forecast may come as its rendered JSON body, bytes)."""
 
-    async def forecast(self, request: ForecastRequest) -> ForecastResponse | ServiceError: ...
+    async def forecast(self, request: ForecastRequest
+                       ) -> ForecastResponse | bytes | ServiceError: ...
 
     async def recommend(self, request: RecommendRequest) -> RecommendResponse | ServiceError: ...
 
@@ -205,7 +207,12 @@ def create_api(backend: Backend, api_key: str | None = None,
               responses=ERRORS, tags=["forecasting"])
     async def forecast(request: ForecastRequest) -> ForecastResponse:
         """P10/P50/P90 demand per series and day, and the newsvendor order quantity."""
-        return answer(await backend.forecast(request))
+        body: ForecastResponse | bytes = answer(await backend.forecast(request))
+        # a validated ForecastResponse, or its JSON already rendered by the service (the Serve
+        # backend): sent as is, without FastAPI dumping and validating its thousands of points
+        # again on the event loop
+        return Response(body if isinstance(body, bytes) else body.model_dump_json(),
+                        media_type="application/json")
 
     @app.post("/v1/recommend", response_model=RecommendResponse, dependencies=secured,
               responses=ERRORS, tags=["recommendation"])

@@ -206,7 +206,8 @@ class ApiDeployment:
 
     @serve.batch(max_batch_size=16, batch_wait_timeout_s=0.005)
     async def forecast_batch(self, requests: list[ForecastRequest]) -> list[Any]:
-        return await asyncio.to_thread(self.forecast.answer_batch, requests)
+        # each answer rendered to its JSON body in the worker thread, not on the event loop
+        return await asyncio.to_thread(self.forecast.answer_batch, requests, render=True)
 
     @serve.batch(max_batch_size=32, batch_wait_timeout_s=0.002)
     async def recommend_batch(self, requests: list[RecommendRequest]) -> list[Any]:
