@@ -37,7 +37,7 @@ from groupbuy_ml.data.simulate import MarketConfig, simulate_market
 HERE = Path(__file__).resolve().parent
 
 
-GRID = {"by_aspect": [False, True], "min_z": [1.64, 2.33, 3.09], "min_lift": [1.5, 2.0],
+GRID = {"by_aspect": [False, True], "min_z": [1.64, 2.33, 3.09, 3.72, 4.26], "min_lift": [1.5, 2.0],
         "recent_days": [7, 14]}
 
 
