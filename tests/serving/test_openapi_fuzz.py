@@ -45,6 +45,7 @@ from groupbuy_ml.serving.services import (
     RouteService,
 )
 from groupbuy_ml.serving.services.forecast_inputs import load_forecast_state
+from groupbuy_ml.serving.services.merchandising import FormationService, PriceService
 from groupbuy_ml.serving.services.recommend import load_recommend_state
 
 API_KEY = "fuzz-key"
@@ -86,6 +87,7 @@ def api_app(tmp_path_factory: pytest.TempPathFactory, text_models: Any) -> Any:
         review=ReviewService(_champion("review", text_models.sentiment),
                              _champion("aspects", text_models.aspects)),
         intent=IntentService(_champion("intent", text_models.intent)),
+        price=PriceService(), group_formation=FormationService(),
     )
     return create_api(backend, api_key=API_KEY)
 
@@ -97,7 +99,7 @@ def api_schema(api_app: Any) -> Any:
 
 OPERATIONS = {("GET", "/healthz"), ("GET", "/v1/models"), ("POST", "/v1/forecast"),
               ("POST", "/v1/recommend"), ("POST", "/v1/route"), ("POST", "/v1/review"),
-              ("POST", "/v1/intent")}
+              ("POST", "/v1/intent"), ("POST", "/v1/price"), ("POST", "/v1/group-formation")}
 
 
 def _fuzz_operation(operation: Any, mode: GenerationMode, examples: int, statuses: Counter,
