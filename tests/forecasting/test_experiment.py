@@ -26,8 +26,9 @@ def smoke_config(name: str, root: Path) -> DictConfig:
 @pytest.mark.parametrize("name", EXPERIMENTS)
 def test_experiment_config_smoke(name: str, tmp_path: Path) -> None:
     metrics = run_forecast_experiment(smoke_config(name, tmp_path))
-    assert metrics["n_series"] == 6
-    assert metrics["rmsse"] > 0
+    assert metrics["test_n_series"] == 6
+    assert metrics["test_rmsse"] > 0 and metrics["val_rmsse"] > 0
+    assert "rmsse" not in metrics  # no unprefixed metric to choose on by mistake
     client = MlflowClient(resolve_tracking(None, tmp_path).uri)
     run = client.get_run(metrics["run_id"])
     assert run.info.status == "FINISHED"

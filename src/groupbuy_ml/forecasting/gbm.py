@@ -142,7 +142,10 @@ class LightGBMForecaster:
 
     def _train(
         self, params: dict[str, object], x: pd.DataFrame, y: np.ndarray, val: np.ndarray
-    ) -> tuple[lgb.Booster, list[dict[str, float]], int]:
+    ) -> tuple[lgb.Booster, list[dict[str, float]], int, np.ndarray | None]:
+        """Train with early stopping on the ``val`` rows; returns the booster (refitted on
+        every row when ``refit``), the loss curves, the best round and the early-stopped
+        model's prediction of the ``val`` rows (None without validation)."""
         cats = self.spec_.categorical
         fit_set = lgb.Dataset(x[~val], y[~val], categorical_feature=cats)
         sets, names = [fit_set], ["train"]
@@ -163,10 +166,11 @@ class LightGBMForecaster:
         history = [{"epoch": i + 1, "train_loss": v} for i, v in enumerate(curves["train"][metric])]
         for row, v in zip(history, curves.get("valid", {}).get(metric, []), strict=False):
             row["val_loss"] = v
+        val_pred = booster.predict(x[val], num_iteration=best) if val.any() else None
         if self.refit and val.any():
             everything = lgb.Dataset(x, y, categorical_feature=cats)
             booster = lgb.train(params, everything, best)
-        return booster, history, best
+        return booster, history, best, val_pred
 
     def fit(self, train: pd.DataFrame) -> LightGBMForecaster:
         """Fit on a demand panel (one row per period per series; see the class docstring)."""
@@ -191,13 +195,20 @@ class LightGBMForecaster:
                     f"{len(distinct)} dates have lag features (horizon {self.horizon})"
                 )
             val = dates >= distinct[-self.validation_days]
-        self.booster_, self.history_, self.best_iteration_ = self._train(
+        self.booster_, self.history_, self.best_iteration_, val_pred = self._train(
             self._params(self.objective), x, y, val
         )
+        self.validation_forecast_ = None
+        if val_pred is not None:  # the forecast of the validation window from before it
+            out = panel.loc[keep, [*SERIES_KEYS, TIME]].reset_index(drop=True).loc[val]
+            closed = (panel.loc[keep, "is_open"].to_numpy()[val] == 0
+                      if "is_open" in panel else False)
+            out[PREDICTION] = np.where(closed, 0.0, np.clip(val_pred, 0, None))
+            self.validation_forecast_ = out.reset_index(drop=True)
         self.quantile_boosters_: dict[float, lgb.Booster] = {}
         self.quantile_history_: dict[float, list[dict[str, float]]] = {}
         for q in self.quantiles:
-            booster, history, _ = self._train(self._params("quantile", q), x, y, val)
+            booster, history, _, _ = self._train(self._params("quantile", q), x, y, val)
             self.quantile_boosters_[q], self.quantile_history_[q] = booster, history
         return self
 
