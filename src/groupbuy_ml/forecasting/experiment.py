@@ -91,7 +91,9 @@ def validation_forecast(template: Any, fitted: Any, windows: Windows) -> pd.Data
     if getattr(fitted, "fits_before_validation", False) and periods <= fitted.horizon:
         return fitted.predict(windows.train, windows.validation.drop(columns=[TARGET]))
     model = copy.deepcopy(template)
-    forecast, _, _ = fit_and_forecast(model, windows.train, windows.validation)
+    known = windows.train[SERIES_KEYS].drop_duplicates()  # series launched later: not scored
+    window = windows.validation.merge(known, on=SERIES_KEYS)
+    forecast, _, _ = fit_and_forecast(model, windows.train, window)
     return forecast
 
 
