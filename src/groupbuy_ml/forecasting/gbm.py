@@ -10,7 +10,7 @@ the forecast origin (:mod:`groupbuy_ml.forecasting.features`), so no forecast is
 from __future__ import annotations
 
 import inspect
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import lightgbm as lgb
 import numpy as np
@@ -81,6 +81,7 @@ class LightGBMForecaster:
             nothing by definition and are forecast as 0.
         target_transform: ``"log1p"`` fits ``log(1 + y)`` (with ``l2``: close to minimising
             the relative error RMSPE scores) and forecasts ``exp(.) - 1``; ``"none"``.
+        lgb_params: further LightGBM parameters (``max_bin``, ``bagging_fraction``...).
     """
 
     def __init__(
@@ -109,6 +110,7 @@ class LightGBMForecaster:
         mask_closed: bool = False,
         fit_open_days_only: bool = False,
         target_transform: str = "none",
+        lgb_params: Mapping[str, object] | None = None,
     ) -> None:
         if target_transform not in TRANSFORMS:
             raise ConfigError(f"target_transform must be one of {TRANSFORMS}, got "
@@ -144,6 +146,7 @@ class LightGBMForecaster:
         self.mask_closed = bool(mask_closed)
         self.fit_open_days_only = bool(fit_open_days_only)
         self.target_transform = target_transform
+        self.lgb_params = dict(lgb_params or {})
 
     def _extras(self) -> ExtraFeatures:
         return ExtraFeatures(self.weekday_means, self.extra_covariates, self.static_reals,
@@ -175,6 +178,7 @@ class LightGBMForecaster:
             "force_row_wise": True,
             "verbosity": -1,
         }
+        params.update(getattr(self, "lgb_params", {}))
         if objective == "tweedie":
             params["tweedie_variance_power"] = self.tweedie_variance_power
         if alpha is not None:
