@@ -28,8 +28,10 @@ RESULTS = HERE / "results.csv"
 SENTIMENT = ["review_sentiment_majority_waimai", "review_sentiment_tfidf_waimai",
              "review_sentiment_cnn_waimai", "review_sentiment_tfidf_union_waimai",
              "review_sentiment_cnn_transfer_waimai", "review_sentiment_majority_shopping",
-             "review_sentiment_tfidf_shopping", "review_sentiment_cnn_shopping"]
+             "review_sentiment_tfidf_shopping", "review_sentiment_cnn_shopping",
+             "review_sentiment_bag_waimai", "review_sentiment_bag_shopping"]
 INTENT = ["intent_majority_smp2017", "intent_tfidf_smp2017", "intent_cnn_smp2017",
+          "intent_bag_smp2017",
           "intent_majority_jddc", "intent_tfidf_jddc", "intent_cnn_jddc"]
 ASPECT = ["review_aspects_weak"]
 

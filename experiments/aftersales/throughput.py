@@ -3,9 +3,9 @@
     gb-bench -c 2 python experiments/aftersales/throughput.py            # both cores
     gb-bench -c 1 python experiments/aftersales/throughput.py trainer.num_threads=1
 
-Each model is trained by its experiment config (the CNN for ``--epochs`` epochs: speed does
-not depend on how long it trained), then scores the 2,398 waimai test reviews in one batched
-``predict_proba`` call (normalisation included), best of 5. Appends to throughput.csv.
+Each model is trained by its experiment config (the neural ones for ``--epochs`` epochs: speed
+does not depend on how long they trained), then scores the 2,398 waimai test reviews in one
+batched ``predict_proba`` call (normalisation included), best of 5. Appends to throughput.csv.
 """
 
 from __future__ import annotations
@@ -27,10 +27,13 @@ HERE = Path(__file__).resolve().parent
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--only", nargs="*", default=["review_sentiment_tfidf_waimai",
+                                                      "review_sentiment_cnn_waimai",
+                                                      "review_sentiment_bag_waimai"])
     parser.add_argument("overrides", nargs="*", default=[])
     args = parser.parse_args()
     rows = []
-    for name in ("review_sentiment_tfidf_waimai", "review_sentiment_cnn_waimai"):
+    for name in args.only:
         cfg = compose_config("train", [f"experiment={name}", f"trainer.max_epochs={args.epochs}",
                                        *args.overrides])
         split = instantiate(cfg.data).load()

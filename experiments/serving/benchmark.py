@@ -52,15 +52,22 @@ API_KEY = "benchmark-key"
 SERVERS = {"plain": None, "serve": "haproxy", "serve-proxy": "proxy"}  # name: Serve ingress
 
 
-def rows_to_run(concurrency: list[int], route_concurrency: list[int]) -> Iterator[tuple[str, int]]:
-    """(endpoint, concurrency) pairs in the order they run."""
+ENDPOINTS = ("recommend", "forecast", "route", "healthz")
+
+
+def rows_to_run(concurrency: list[int], route_concurrency: list[int],
+                endpoints: tuple[str, ...] = ENDPOINTS) -> Iterator[tuple[str, int]]:
+    """(endpoint, concurrency) pairs in the order they run (only ``endpoints``)."""
     for endpoint in ("recommend", "forecast"):
         for c in concurrency:
-            yield endpoint, c
+            if endpoint in endpoints:
+                yield endpoint, c
     for c in route_concurrency:
-        yield "route", c
+        if "route" in endpoints:
+            yield "route", c
     for c in (1, 16):  # no model work: the server's own cost per request, and its ceiling
-        yield "healthz", c
+        if "healthz" in endpoints:
+            yield "healthz", c
 
 
 def pinned_options() -> dict[str, dict[str, Any]]:
@@ -81,7 +88,8 @@ def measure_server(name: str, server: AbstractContextManager[str], market: Path,
     record: dict[str, Any] = {"server": name, "uptime_before": uptime(), "rows": []}
     with server as base_url:
         record["startup_s"] = round(time.perf_counter() - started, 1)
-        for endpoint, c in rows_to_run(args.concurrency, args.route_concurrency):
+        for endpoint, c in rows_to_run(args.concurrency, args.route_concurrency,
+                                       tuple(args.endpoints)):
             result = run_loadgen(base_url, endpoint, c, args.duration, market, API_KEY,
                                  warmup_s=args.warmup, seed=c)
             row = dict(result["summary"], server=name, uptime=uptime())
@@ -120,11 +128,18 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
     parser.add_argument("--route-concurrency", type=int, nargs="+", default=[1, 4])
     parser.add_argument("--servers", nargs="+", default=list(SERVERS), choices=list(SERVERS))
+    parser.add_argument("--endpoints", nargs="+", default=list(ENDPOINTS), choices=ENDPOINTS)
+    parser.add_argument("--out", type=Path, default=None,
+                        help="write the JSON here instead of results/benchmark.json (RESULTS.md "
+                        "is then left as it is: for partial runs)")
+    parser.add_argument("--no-forecast-memo", action="store_true",
+                        help="serve with forecast_memo=False: every batch runs model.predict")
     args = parser.parse_args()
     console = Console()
     champions = setup_champions(args.root)
     os.environ[API_KEY_ENV] = API_KEY  # both servers (and Ray workers) inherit it
-    config = ServingConfig(root=str(champions.root), market_dir=str(champions.market_dir))
+    config = ServingConfig(root=str(champions.root), market_dir=str(champions.market_dir),
+                           **({"forecast_memo": False} if args.no_forecast_memo else {}))
     record: dict[str, Any] = {
         "command": "python " + " ".join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]]),
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -132,6 +147,7 @@ def main() -> None:
         "champions": {"forecast": f"{champions.forecast_model} v{champions.forecast_version}",
                       "recommend": f"{champions.recommend_model} v{champions.recommend_version}"},
         "serve_deployments": pinned_options(), "servers": [],
+        "forecast_memo": config.forecast_memo,
         "serve_ingress": {name: SERVERS[name] for name in args.servers if SERVERS[name]},
     }
     for name in args.servers:
@@ -140,9 +156,11 @@ def main() -> None:
         record["servers"].append(measure_server(name, server, champions.market_dir, args,
                                                 console))
     RESULTS_DIR.mkdir(exist_ok=True)
-    (RESULTS_DIR / "benchmark.json").write_text(json.dumps(record, indent=1))
+    out = args.out or RESULTS_DIR / "benchmark.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=1))
     console.print(table(record["servers"]))
-    console.print(f"wrote {write_results()}")
+    console.print(f"wrote {out}" if args.out else f"wrote {write_results()}")
 
 
 if __name__ == "__main__":

@@ -107,6 +107,59 @@ def targets(bench: dict | None, fuzz: dict | None, faults: dict | None) -> list[
     return out
 
 
+SPEED_RUNS = {"forecast_speed_before": "before: the per-request pandas path (main before issue "
+                                      "14 item 8)",
+              "forecast_speed_vectorised": "vectorised, no memo (`--no-forecast-memo`): one "
+                                           "predict per batch",
+              "forecast_speed_memo": "vectorised + per-version forecast memo (as shipped)"}
+
+
+def speed_target(runs: dict[str, dict]) -> list[str] | None:
+    """[target, measured, verdict] of issue 14's /v1/forecast target, from the shipped run."""
+    shipped = runs.get("forecast_speed_memo")
+    row = _row([r for s in shipped["servers"] for r in s["rows"]], "serve", "forecast", 16) \
+        if shipped else None
+    if row is None:
+        return None
+    plain = runs.get("forecast_speed_vectorised")
+    other = _row([r for s in plain["servers"] for r in s["rows"]], "serve", "forecast", 16) \
+        if plain else None
+    extra = f"; without the memo {other['p99_ms']:.1f} ms" if other else ""
+    return ["/v1/forecast (100 series) p99 <= 200 ms at 16 clients (Serve, issue 14)",
+            f"{row['p99_ms']:.1f} ms{extra}", _verdict(row["p99_ms"] <= 200)]
+
+
+def _speed_section(runs: dict[str, dict]) -> list[str]:
+    lines = ["## /v1/forecast speed (issue 14, item 8)", "",
+             "The forecast rows alone (`--servers serve --endpoints forecast`), Serve through "
+             "HAProxy, the same champion (forecast_market v1, LightGBM, 4 boosters: mean and 3 "
+             "quantiles), 100 series x 7 days per request at a 90% service level; before and after"
+             " the vectorised answer path (`groupbuy_ml.serving.services.forecast_answers`). "
+             "`before` ran from a copy of the tree at commit 671e961 (the serving code of main "
+             "before this work), the others from this tree; each run's command is printed under "
+             "the table (`--out` then copied to `results/forecast_speed_*.json`). With the memo "
+             "every series is forecast once per champion version: the 1-client row (990 requests x"
+             " 100 of the 1,652 servable series) touches them all, so the 16-client row reads "
+             "every forecast from the memo and measures request parsing, order quantities, "
+             "response building and the HTTP path, not LightGBM; the row without the memo is the "
+             "cost when every batch runs `model.predict`. Other helpers' jobs ran on the machine "
+             "at the same time (load averages next to every row).", ""]
+    rows, commands = [], []
+    for name, label in SPEED_RUNS.items():
+        run = runs.get(name)
+        if run is None:
+            continue
+        commands.append(f"- {label}: `{run['command']}` ({run['date']})")
+        for server in run["servers"]:
+            for r in server["rows"]:
+                rows.append([label.split(":")[0].split(" (")[0], r["concurrency"], r["requests"],
+                             f"{r['throughput']:.1f}", f"{r['p50_ms']:.1f}", f"{r['p99_ms']:.1f}",
+                             r["errors"], r["uptime"].split("average:")[-1].strip()])
+    lines += _table(["code", "clients", "requests", "req/s", "p50 ms", "p99 ms", "errors",
+                     "load avg 1/5/15 min after the row"], rows)
+    return lines + ["", *commands, ""]
+
+
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     return lines + ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
@@ -272,10 +325,16 @@ def write_results() -> Path:
              "generator (`loadgen.py`, aiohttp on uvloop) runs in its own process on the same "
              "two cores as the servers, as do any other jobs running on the machine (see the "
              "load averages next to every row).", "", "## Targets", ""]
-    lines += _table(["target", "measured", "verdict"], targets(bench, fuzz, faults))
+    speed = {name: run for name in SPEED_RUNS if (run := _load(name)) is not None}
+    rows = targets(bench, fuzz, faults)
+    if speed_target(speed):
+        rows.insert(4, speed_target(speed))
+    lines += _table(["target", "measured", "verdict"], rows)
     lines.append("")
     if ANALYSIS_MD.exists():
         lines += [ANALYSIS_MD.read_text().strip(), ""]
+    if speed:
+        lines += _speed_section(speed)
     if bench:
         lines += _bench_section(bench)
         for path in sorted(RESULTS_DIR.glob("benchmark_run*.json")):

@@ -5,7 +5,16 @@ import pandas as pd
 import pytest
 
 from groupbuy_ml.aftersales.baselines import MajorityClassifier, TfidfLinearClassifier
-from groupbuy_ml.aftersales.models import CharBigramVocabulary, CharCNN, CharCNNClassifier
+from groupbuy_ml.aftersales.models import (
+    CharBigramVocabulary,
+    CharCNN,
+    CharCNNClassifier,
+    NgramBag,
+    NgramBagClassifier,
+    NgramVocabulary,
+)
+from groupbuy_ml.aftersales.models.neural_classifier import inference_batches
+from groupbuy_ml.aftersales.models.ngram_bag import pack
 from groupbuy_ml.aftersales.text import EmptyTextError
 
 
@@ -20,7 +29,9 @@ def test_majority_predicts_the_prior(reviews) -> None:
     TfidfLinearClassifier(c_grid=[0.1, 10.0]),
     CharCNNClassifier(embedding_dim=8, n_filters=8, kernel_sizes=(1, 2), max_epochs=6,
                       batch_size=16, lr=0.01, num_threads=1, min_count=1),
-], ids=["tfidf", "char_cnn"])
+    NgramBagClassifier(embedding_dim=8, max_epochs=6, batch_size=16, lr=0.05, num_threads=1,
+                       min_count=1),
+], ids=["tfidf", "char_cnn", "ngram_bag"])
 def test_models_separate_the_classes(model, reviews) -> None:
     model.fit(*reviews["train"], validation=reviews["validation"])
     texts, labels = reviews["test"]
@@ -47,3 +58,31 @@ def test_vocabulary_and_network_shapes() -> None:
     net = CharCNN(vocab.n_chars, vocab.n_bigrams, 3, embedding_dim=4, kernel_sizes=(1, 2, 3),
                   n_filters=5)
     assert net(chars, bigrams).shape == (2, 3)
+
+
+def test_ngram_vocabulary_and_bag_shapes() -> None:
+    vocab = NgramVocabulary((1, 2), min_count=2).fit(["送餐慢", "送餐快", "快"])
+    assert set(vocab.ids_) == {"送", "餐", "快", "送餐"}          # document frequency >= 2
+    rows = vocab.ids(["送餐", "从没见过"])
+    assert len(rows[0]) == 3 and rows[1].tolist() == [1]           # 送, 餐, 送餐 / only unknown
+    ids, offsets = pack(rows)
+    assert offsets.tolist() == [0, 3] and NgramBag(vocab.size, 2, 4)(ids, offsets).shape == (2, 2)
+
+
+def test_inference_batches_respect_the_token_budget() -> None:
+    lengths = [3, 50, 7, 7, 200, 1, 20]
+    batches = inference_batches(lengths, batch_size=3, max_tokens=40, min_length=5)
+    assert sorted(np.concatenate(batches).tolist()) == list(range(len(lengths)))
+    for rows in batches:
+        longest = max(5, max(lengths[i] for i in rows))
+        assert len(rows) <= 3 and (len(rows) * longest <= 40 or len(rows) == 1)
+    assert [len(b) for b in batches] == [3, 2, 1, 1]               # 1 3 7 | 7 20 | 50 | 200
+
+
+def test_cnn_logits_do_not_depend_on_batching(reviews) -> None:
+    model = CharCNNClassifier(embedding_dim=8, n_filters=8, kernel_sizes=(1, 2, 3), max_epochs=1,
+                              num_threads=1, min_count=1).fit(*reviews["train"])
+    texts = model.prepare(reviews["test"][0] + ["很好吃" * 30, "差"])
+    one = model._logits(texts, batch_size=len(texts), max_tokens=10**9)
+    many = model._logits(texts, batch_size=4, max_tokens=20)
+    assert np.allclose(one, many, atol=1e-5) and (one.argmax(1) == many.argmax(1)).all()

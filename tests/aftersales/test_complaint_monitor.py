@@ -54,3 +54,27 @@ def test_missing_columns_are_named() -> None:
     with pytest.raises(UserInputError, match="negative"):
         complaint_rates(table().drop(columns="negative"), "pickup_point_id")
     assert np.isfinite(table()["p_negative"]).all()
+
+
+def test_aspect_rule_sees_a_shift_the_overall_rate_hides() -> None:
+    """Point 1 keeps a 30% complaint rate, but its complaints turn from price to freshness in
+    the last 14 days: only the per-aspect rule flags it, naming freshness."""
+    rows = []
+    for day in pd.date_range("2025-01-01", periods=56):
+        late = day >= pd.Timestamp("2025-02-12")
+        for point in (0, 1):
+            for k in range(10):
+                negative = k < 3
+                blamed = "freshness_quality" if point == 1 and late else "price"
+                rows.append({"date": day, "pickup_point_id": point, "negative": negative,
+                             "text": f"{day.date()}-{point}-{k}", "review_id": len(rows),
+                             **{a: int(negative and a == blamed) for a in ASPECTS}})
+    reviews = pd.DataFrame(rows)
+    rule = RisingComplaintRule(recent_days=14, baseline_days=28)
+    assert flag_rising_complaints(reviews, ["pickup_point_id"], rule).empty
+    flagged = flag_rising_complaints(reviews, ["pickup_point_id"], rule, by_aspect=True)
+    assert flagged["entity_id"].tolist() == [1]
+    assert flagged.iloc[0]["rule_aspect"] == "freshness_quality"
+    assert flagged.iloc[0]["top_aspect"] == "freshness_quality"
+    with pytest.raises(UserInputError, match="aspect must be one of"):
+        RisingComplaintRule(aspect="weather")(reviews, "pickup_point_id")

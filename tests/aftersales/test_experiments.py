@@ -23,7 +23,8 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 # One config per data source and model kind runs by default (the CI budget); the rest are slow.
 DEFAULT = {"review_sentiment_majority_waimai", "review_sentiment_tfidf_waimai",
-           "review_sentiment_cnn_waimai", "intent_tfidf_smp2017", "intent_tfidf_jddc"}
+           "review_sentiment_cnn_waimai", "review_sentiment_bag_waimai", "intent_tfidf_smp2017",
+           "intent_tfidf_jddc"}
 
 
 @pytest.mark.parametrize("name", [n if n in DEFAULT else pytest.param(n, marks=pytest.mark.slow)

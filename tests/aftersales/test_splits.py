@@ -32,3 +32,23 @@ def test_split_is_stratified_and_fixed() -> None:
 def test_bad_split_settings_are_named(by: list[str], fractions: tuple) -> None:
     with pytest.raises(UserInputError):
         stratified_split(frame(), by, fractions)
+
+
+def test_review_source_reads_a_changed_file_again(tmp_path) -> None:
+    import os
+
+    from groupbuy_ml.aftersales.sources import ReviewSource
+
+    file = tmp_path / "waimai_10k.csv"
+    file.write_text("label,review\n" + "".join(f"{i % 2},好{i}\n" for i in range(40)),
+                    encoding="utf-8")
+    first = ReviewSource("waimai", root=tmp_path).load()
+    first.train.loc[0, "text"] = "changed by the caller"          # a copy: the cache keeps its own
+    again = ReviewSource("waimai", root=tmp_path).load()
+    assert again.train["text"].tolist() != first.train["text"].tolist()
+    assert sum(again.sizes().values()) == 40
+    file.write_text("label,review\n" + "".join(f"{i % 2},差{i}\n" for i in range(50)),
+                    encoding="utf-8")
+    os.utime(file, ns=(1, 1))                                      # a new modification time
+    changed = ReviewSource("waimai", root=tmp_path).load()
+    assert sum(changed.sizes().values()) == 50 and changed.test["text"].str[0].eq("差").all()

@@ -29,6 +29,12 @@ def test_recommendation_config_smoke(name: str, tmp_path: Path) -> None:
     overrides = [f"experiment={name}", f"paths.root_dir={tmp_path}"]
     if "gfcf" in name:
         overrides.append("model.n_components=8")
+    if "bspm" in name:  # one grid point: the selection itself is tested in test_bspm.py
+        overrides += ["model.sharpen_times=[2.5]", "model.idl_betas=[0.2]",
+                      "model.n_components=[8]"]
+    if "chebycf" in name:
+        overrides += ["model.flatnesses=[1.5]", "model.ideal_weights=[0.2]",
+                      "model.n_components=[8]", "model.degree_powers=[0.4]"]
     if "lightgcn" in name or "mf_bpr" in name:
         overrides += ["model.max_epochs=2", "model.embedding_dim=8"]
     cfg = compose_config("train", overrides)
@@ -41,6 +47,8 @@ def test_recommendation_config_smoke(name: str, tmp_path: Path) -> None:
             cfg.data.root = str(tmp_path / "tiny")
     metrics = run_recommendation_experiment(cfg)
     assert 0 <= metrics["recall_at_20"] <= 1 and metrics["n_users"] > 0
+    if "bspm" in name or "chebycf" in name:  # chosen on validation, reported with the run
+        assert 0 <= metrics["chosen_val_recall"] <= 1
     run = MlflowClient(resolve_tracking(None, tmp_path).uri).get_run(metrics["run_id"])
     assert run.info.status == "FINISHED"
     assert run.data.metrics["recall_at_20"] == pytest.approx(metrics["recall_at_20"])

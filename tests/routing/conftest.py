@@ -10,6 +10,10 @@ import pytest
 from groupbuy_ml.routing import Problem, VehicleType, from_stops
 
 SOLOMON_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "solomon"
+for _folder in Path(__file__).resolve().parents:  # a worktree may sit deeper than a clone
+    if (_folder / "shared" / "data" / "solomon").is_dir():
+        SOLOMON_DIR = _folder / "shared" / "data" / "solomon"
+        break
 
 
 def _line_stops() -> pd.DataFrame:

@@ -87,3 +87,14 @@ def test_subproblem_keeps_depot_and_order(line_problem):
     assert sub.stops["stop_id"].tolist() == [0, 4, 2]
     assert sub.num_vehicles == 1
     assert sub.distance[1, 2] == pytest.approx(4.0)
+
+
+def test_subproblem_keeps_shift_overrides_of_the_vehicles_kept(line_problem):
+    """A late vehicle stays late in a sub-problem (diagnosis drops stops through one)."""
+    from dataclasses import replace
+
+    late = replace(line_problem, shift_overrides=((0, 20.0, 100.0), (2, 5.0, 100.0)))
+    sub = late.subproblem([1, 2, 3])
+    assert sub.shift(0) == (20.0, 100.0) and sub.shift(2) == (5.0, 100.0)
+    two = late.subproblem([1, 2], vehicles=2)
+    assert two.shift(0) == (20.0, 100.0) and two.shift_overrides == ((0, 20.0, 100.0),)

@@ -92,3 +92,24 @@ def test_route_request_accepts_lat_lon_for_haversine() -> None:
         "depot": place, "stops": [{"id": 7, **place, "demand": 1}], "metric": "haversine",
         "vehicles": {"count": 1, "capacity": 5}})
     assert request.stops[0].id == 7 and request.depot.id == "depot"
+
+
+@pytest.mark.parametrize(("model", "body", "location"), [
+    (ForecastRequest, {"series": SERIES, "horizon": True}, ("horizon",)),
+    (ForecastRequest, {"series": SERIES, "horizon": "7"}, ("horizon",)),
+    (ForecastRequest, {"series": [{"location_id": True, "product_id": 2}]},
+     ("series", 0, "location_id")),
+    (RecommendRequest, {"user_id": 1, "k": 2.5}, ("k",)),
+    (RouteRequest, {**ROUTE, "time_limit_s": "5"}, ("time_limit_s",)),
+    (RouteRequest, {**ROUTE, "vehicles": {"count": True, "capacity": 10}}, ("vehicles", "count")),
+])
+def test_numbers_are_json_numbers_not_booleans_or_strings(model: type, body: dict,
+                                                          location: tuple) -> None:
+    """JSON Schema's number excludes true and "5"; pydantic's lax mode would coerce them."""
+    with pytest.raises(ValidationError) as caught:
+        model.model_validate(body)
+    assert location in [loc[: len(location)] for loc in _locations(caught.value)]
+
+
+def test_integers_still_pass_where_a_number_is_asked() -> None:
+    assert RouteRequest.model_validate({**ROUTE, "time_limit_s": 2}).time_limit_s == 2.0

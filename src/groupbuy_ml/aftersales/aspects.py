@@ -87,7 +87,7 @@ class AspectLexicon:
                     ) -> dict[str, list[str]]:
         """Per aspect, the character 2-3-grams seen ``min_count`` times ranked by their
         Fightin'-words z-score between the texts the lexicon flags now and the others
-        (n-grams a cue of the aspect already matches left out)."""
+        (n-grams a cue of the aspect already matches left out; equal scores: longer first)."""
         items = [self.normalizer(t) for t in texts]
         flags = self.label(items, normalized=True)
         grams = [set(_ngrams(t)) for t in items]
@@ -99,7 +99,10 @@ class AspectLexicon:
                              for g in gs)
             scores = _log_odds_z(vocab, inside, total, flags[:, j].sum(), len(items), prior)
             known = [re.compile(c) for c in self.cues[aspect]]
-            ranked[aspect] = [g for g, _ in sorted(scores.items(), key=lambda kv: -kv[1])
+            # ties (n-grams of the same texts) go to the longer, more specific n-gram, then
+            # in code-point order, so that the ranking does not depend on set order
+            ranked[aspect] = [g for g, _ in sorted(scores.items(),
+                                                   key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))
                               if not any(c.search(g) for c in known)]
         return ranked
 

@@ -11,13 +11,16 @@ last ``recent_days`` with the ``baseline_days`` before them by a one-sided two-p
 z-test (pooled variance), and flags an entity when the recent window holds at least
 ``min_reviews`` reviews, ``z >= min_z`` and the rate rose by ``min_lift`` times (a rise from
 near zero with few reviews is not flagged). The most blamed aspect of the recent complaints
-says which step to fix.
+says which step to fix. With ``aspect`` set, the rule counts only the complaints blaming that
+step (an incident at one step, such as a supplier's produce going bad, lifts its own rate far
+more than the overall negative rate); ``by_aspect=True`` in :func:`flag_rising_complaints` and
+:func:`weekly_flags` runs the overall rule and one per aspect.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -66,6 +69,7 @@ class RisingComplaintRule:
         min_reviews: reviews the recent window needs.
         min_z: one-sided z-score needed (2.33: p < 0.01).
         min_lift: recent rate / baseline rate needed.
+        aspect: count only complaints blaming this aspect (``None``: every complaint).
     """
 
     recent_days: int = 14
@@ -73,6 +77,7 @@ class RisingComplaintRule:
     min_reviews: int = 8
     min_z: float = 2.33
     min_lift: float = 1.5
+    aspect: str | None = None
 
     def __call__(self, reviews: pd.DataFrame, entity: str,
                  as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
@@ -83,10 +88,16 @@ class RisingComplaintRule:
         end = pd.Timestamp(as_of) if as_of is not None else dates.max()
         recent_start = end - pd.Timedelta(days=self.recent_days)
         base_start = recent_start - pd.Timedelta(days=self.baseline_days)
+        if self.aspect is not None and self.aspect not in ASPECTS:
+            raise UserInputError(f"aspect must be one of {list(ASPECTS)}, got {self.aspect!r}")
+        event = reviews["negative"].astype(bool)
+        if self.aspect is not None:
+            event = event & reviews[self.aspect].gt(0.5)
+        reviews = reviews.assign(_event=event.astype(int))
         recent = reviews.loc[(dates > recent_start) & (dates <= end)]
         base = reviews.loc[(dates > base_start) & (dates <= recent_start)]
-        r = recent.groupby(entity)["negative"].agg(["size", "sum"])
-        b = base.groupby(entity)["negative"].agg(["size", "sum"])
+        r = recent.groupby(entity)["_event"].agg(["size", "sum"])
+        b = base.groupby(entity)["_event"].agg(["size", "sum"])
         both = r.join(b, lsuffix="_recent", rsuffix="_base", how="left").fillna(0.0)
         n1, x1 = both["size_recent"], both["sum_recent"]
         n0, x0 = both["size_base"], both["sum_base"]
@@ -108,6 +119,7 @@ class RisingComplaintRule:
             tops.append(str(own.idxmax()) if own.max() > 0 else None)
             shares.append(float(own.max()) if len(own) else 0.0)
         out["top_aspect"], out["top_aspect_share"] = tops, shares
+        out["rule_aspect"] = self.aspect
         out["as_of"] = end
         return out
 
@@ -115,12 +127,19 @@ class RisingComplaintRule:
 def flag_rising_complaints(reviews: pd.DataFrame, entities: Sequence[str] = ENTITIES,
                            rule: RisingComplaintRule | None = None,
                            as_of: pd.Timestamp | str | None = None,
-                           evidence: int = 3) -> pd.DataFrame:
+                           evidence: int = 3, by_aspect: bool = False) -> pd.DataFrame:
     """:class:`RisingComplaintRule` over every entity column, with ``evidence``: the texts of
-    up to ``evidence`` recent complaints of each flagged entity (most negative first)."""
+    up to ``evidence`` recent complaints of each flagged entity (most negative first).
+    ``by_aspect``: also the rule per aspect; an entity flagged by several keeps its highest-z
+    row (``rule_aspect`` says which rule flagged it)."""
     rule = rule or RisingComplaintRule()
-    frames = [rule(reviews, e, as_of) for e in entities if e in reviews.columns]
+    rules = [rule, *(replace(rule, aspect=a) for a in ASPECTS)] if by_aspect else [rule]
+    frames = [r(reviews, e, as_of) for r in rules for e in entities if e in reviews.columns]
+    frames = [f for f in frames if not f.empty]
     flagged = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if by_aspect and not flagged.empty:
+        flagged = flagged.sort_values("z", ascending=False).drop_duplicates(
+            ["entity", "entity_id"]).reset_index(drop=True)
     if flagged.empty or "text" not in reviews.columns or evidence == 0:
         return flagged
     dates = pd.to_datetime(reviews["date"])
@@ -171,7 +190,7 @@ def plot_complaint_rates(reviews: pd.DataFrame, entity: str, entity_ids: Sequenc
 
 def weekly_flags(reviews: pd.DataFrame, entities: Sequence[str] = ENTITIES,
                  rule: RisingComplaintRule | None = None, start: Any = None,
-                 every_days: int = 7) -> pd.DataFrame:
+                 every_days: int = 7, by_aspect: bool = False) -> pd.DataFrame:
     """The rule run as a weekly job: every ``every_days`` from ``start`` (default: once a
     full baseline exists) to the last review date; flagged rows of all runs, with ``as_of``."""
     rule = rule or RisingComplaintRule()
@@ -180,7 +199,8 @@ def weekly_flags(reviews: pd.DataFrame, entities: Sequence[str] = ENTITIES,
     day = pd.Timestamp(start) if start is not None else first
     runs = []
     while day <= dates.max():
-        runs.append(flag_rising_complaints(reviews, entities, rule, day, evidence=0))
+        runs.append(flag_rising_complaints(reviews, entities, rule, day, evidence=0,
+                                           by_aspect=by_aspect))
         day += pd.Timedelta(days=every_days)
     runs = [r for r in runs if not r.empty]
     return pd.concat(runs, ignore_index=True) if runs else pd.DataFrame(

@@ -158,12 +158,15 @@ class ReviewSimulator:
         return pd.DataFrame(rows, columns=["entity", "entity_id", "aspect", "start"])
 
 
-def test_split_pool(root: str | Path | None = None, max_rows: int | None = None) -> TextPool:
-    """The :class:`TextPool` of the test-split reviews of the waimai, fruit and dairy sets."""
+def test_split_pool(root: str | Path | None = None, max_rows: int | None = None,
+                    part: str = "test") -> TextPool:
+    """The :class:`TextPool` of the test-split reviews of the waimai, fruit and dairy sets
+    (``part="validation"``: of the validation split, for a simulation that tunes)."""
     from groupbuy_ml.aftersales.sources import ReviewSource
 
-    frames = [ReviewSource("waimai", root=root, max_rows=max_rows).load().test,
-              ReviewSource("shopping", ["水果", "蒙牛"], root=root, max_rows=max_rows).load().test]
+    frames = [getattr(ReviewSource("waimai", root=root, max_rows=max_rows).load(), part),
+              getattr(ReviewSource("shopping", ["水果", "蒙牛"], root=root,
+                                   max_rows=max_rows).load(), part)]
     test = pd.concat(frames, ignore_index=True)
     return build_text_pool(test["text"].tolist(), test["label"].tolist())
 

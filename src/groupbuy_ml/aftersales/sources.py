@@ -2,11 +2,14 @@
 
 Each source returns a :class:`~groupbuy_ml.aftersales.splits.TextSplit` (train, validation,
 test; every frame with ``text``, ``label``, ``domain``) and the fingerprints of the files it
-read. ``max_rows`` keeps a stratified few rows per split for smoke runs.
+read. ``max_rows`` keeps a stratified few rows per split for smoke runs. A review file is read
+and split once per process (keyed on its path, modification time and size); every ``load``
+gets copies.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -46,6 +49,15 @@ def shrink(split: TextSplit, max_rows: int | None, seed: int = 0) -> TextSplit:
     return TextSplit(few(split.train), few(split.validation), few(split.test))
 
 
+@functools.lru_cache(maxsize=4)
+def _review_split(key: tuple, root: str | Path | None, seed: int) -> TextSplit:
+    """The fixed split of one review file, read once per process (``key``: the dataset, the
+    file and its modification time and size, so a changed file is read again)."""
+    dataset = key[0]
+    frame = load_waimai_reviews(root) if dataset == "waimai" else load_shopping_reviews(root)
+    return split_texts(frame, ("domain", "label"), FRACTIONS, seed)
+
+
 class ReviewSource:
     """Labelled reviews split by :func:`~groupbuy_ml.aftersales.splits.split_texts`.
 
@@ -73,9 +85,12 @@ class ReviewSource:
             self.name += f"+train-{extra_train}"
 
     def _split(self, dataset: str) -> TextSplit:
-        frame = load_waimai_reviews(self.root) if dataset == "waimai" \
-            else load_shopping_reviews(self.root)
-        return split_texts(frame, ("domain", "label"), FRACTIONS, self.seed)
+        file = dataset_dir("reviews", self.root) / (WAIMAI_FILE if dataset == "waimai"
+                                                    else SHOPPING_FILE)
+        stat = file.stat() if file.is_file() else None
+        key = (dataset, str(file.resolve()), stat and (stat.st_mtime_ns, stat.st_size))
+        split = _review_split(key, self.root, self.seed)
+        return TextSplit(*(f.copy() for f in (split.train, split.validation, split.test)))
 
     def load(self) -> TextSplit:
         split = self._split(self.dataset)

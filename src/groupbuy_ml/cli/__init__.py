@@ -4,6 +4,7 @@
     groupbuy train [-m] experiment=NAME ...  train, evaluate and track a model (Hydra multirun: -m)
     groupbuy promote metric=rmsse ...        register the best run and move the `champion` alias
     groupbuy federate experiment=NAME ...    federated training across shops (Flower, Opacus DP)
+    groupbuy twin experiment=NAME ...        closed-loop digital twin run: policies judged on KPIs
     groupbuy serve [key=value ...]           serve the champion models (Ray Serve HTTP app)
     groupbuy demo                            the main job end to end on the simulated market
 """
@@ -37,6 +38,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "federate": ("groupbuy_ml.cli.federate:federate_command",
                  "train a forecaster or recommender across clients with Flower (simulation or "
                  "SuperLink/SuperNode deployment; configs/federate.yaml)"),
+    "twin": ("groupbuy_ml.cli.twin:twin_command",
+             "closed-loop digital twin: ordering policies and what-if scenarios judged on the "
+             "platform's KPIs, tracked in MLflow (configs/twin.yaml)"),
     "serve": ("groupbuy_ml.cli.serve:serve_command",
               "serve the champion models over HTTP with Ray Serve (configs/serve.yaml)"),
     "demo": ("groupbuy_ml.cli.demo:demo_command",

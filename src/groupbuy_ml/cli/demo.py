@@ -6,7 +6,8 @@ through the experiment runner, tracked in MLflow; 3. promote the better one (RMS
 (recall@20); 5. start the Ray Serve app and call every endpoint: ``/healthz``, ``/v1/models``,
 ``/v1/forecast`` (tomorrow's demand and newsvendor orders at a few pickup points),
 ``/v1/recommend`` (a known household and a new one known only by its scenes), ``/v1/route``
-(next-morning delivery of those orders); 6. shut the app down.
+(next-morning delivery of those orders); 6. shut the app down; 7. the digital twin: the naive
+and the newsvendor ordering policy side by side in a short closed loop, with their KPIs.
 """
 
 from __future__ import annotations
@@ -60,6 +61,10 @@ def demo_command(overrides: Sequence[str] = ()) -> None:
     console.rule("[bold]5. serve the champions (Ray Serve) and call every endpoint")
     serve_and_call(console, root, cfg.tracking.uri, summary.out_dir, forecast.model_name,
                    recommend.model_name)
+    console.rule("[bold]6. the digital twin: naive vs newsvendor ordering, closed loop")
+    from groupbuy_ml.cli.demo_twin import twin_side_by_side
+
+    twin_side_by_side(console, overrides)
     console.rule("[bold]where to look")
     console.print(
         f"market tables   {summary.out_dir}\n"
@@ -67,7 +72,8 @@ def demo_command(overrides: Sequence[str] = ()) -> None:
         f"(model '{forecast.model_name}' v{forecast.version} and "
         f"'{recommend.model_name}' v{recommend.version} = champion)\n"
         "MLflow UI       make mlflow-ui   (then open http://127.0.0.1:5000)\n"
-        "serve           groupbuy serve   (then open http://127.0.0.1:8000/docs)"
+        "serve           groupbuy serve   (then open http://127.0.0.1:8000/docs)\n"
+        "twin            groupbuy twin experiment=twin_default   (docs/twin.md)"
     )
 
 

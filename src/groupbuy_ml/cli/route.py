@@ -90,7 +90,8 @@ def run_solver(problem: Problem, routing: DictConfig) -> Plan:
                                 seed=routing.seed)
     return solve(problem, routing.time_limit_s, routing.backend, objective=routing.objective,
                  deterministic=routing.deterministic, solution_budget=routing.solution_budget,
-                 seed=routing.seed, allow_drop=routing.allow_drop)
+                 seed=routing.seed, allow_drop=routing.allow_drop,
+                 fleet_share=routing.get("fleet_share", 0.6))
 
 
 def read_table(path: str | Path) -> pd.DataFrame:

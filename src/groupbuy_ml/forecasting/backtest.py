@@ -15,13 +15,14 @@ from __future__ import annotations
 import copy
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from groupbuy_ml.data.gaps import apply_gap_policy
 from groupbuy_ml.data.loaders import ColumnMapping, read_demand_csv
 from groupbuy_ml.data.schemas.panel import demand_panel_schema
 from groupbuy_ml.data.validation import validate
@@ -31,8 +32,11 @@ from groupbuy_ml.forecasting.protocol import EvaluationProtocol
 from groupbuy_ml.forecasting.series import TARGET, TIME
 from groupbuy_ml.forecasting.splits import rolling_origins
 
-__all__ = ["MODEL_NAMES", "backtest", "make_model", "read_panel", "season_of"]
+__all__ = ["MODEL_NAMES", "Progress", "backtest", "make_model", "read_panel", "season_of"]
 log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+"""Called before each fit as ``progress(model, origin, n_origins)`` (origin counts from 0)."""
 
 MODEL_NAMES = ("seasonal_naive", "naive", "autoets", "lightgbm", "tft", "lstm")
 SUMMARY = ("rmsse", "wrmsse", "mase", "wape", "rmspe", "mae", "pinball_mean", "coverage_80",
@@ -124,6 +128,9 @@ def backtest(
     step: int | None = None,
     season_length: int | None = None,
     open_days_only: bool = True,
+    gaps: str = "raise",
+    min_length: int | None = None,
+    progress: Progress | None = None,
 ) -> pd.DataFrame:
     """Rolling-origin backtest of ``models`` on ``data``.
 
@@ -137,8 +144,12 @@ def backtest(
         season_length: seasonal period for seasonal naive / MASE / AutoETS (default: from the
             inferred frequency, 7 for daily data).
         open_days_only: score only rows with ``is_open == 1`` when that column exists (the
-            ``open`` mask of :class:`~groupbuy_ml.forecasting.protocol.EvaluationProtocol`;
-            rows a gap policy filled are never scored).
+            ``open`` mask of :class:`~groupbuy_ml.forecasting.protocol.EvaluationProtocol`).
+        gaps, min_length: what a missing period means and the shortest series kept
+            (:func:`~groupbuy_ml.data.gaps.apply_gap_policy`: ``raise``, ``fill``, ``trim``);
+            rows added by ``fill`` are never scored. What they did is in
+            ``result.attrs["gap_report"]``.
+        progress: called before each fit (e.g. the CLI's progress display).
 
     Returns:
         one row per model: ``model, n_origins``, the metrics of :data:`SUMMARY` averaged over the
@@ -148,7 +159,9 @@ def backtest(
     Raises:
         ValueError: bad data (names the column), a horizon longer than the data, unknown model.
     """
-    panel = read_panel(data, column_mapping)
+    source = str(data) if isinstance(data, str | Path) else "backtest data"
+    panel, gap_report = apply_gap_policy(read_panel(data, column_mapping), gaps, min_length,
+                                         source=source)
     m = season_length or season_of(infer_frequency(panel[TIME]))
     if isinstance(models, Mapping):
         named = dict(models)
@@ -162,6 +175,8 @@ def backtest(
     rows = []
     for k, (train, test) in enumerate(rolling_origins(panel, horizon, n_origins, step)):
         for name, template in named.items():
+            if progress is not None:
+                progress(name, k, n_origins)
             model = copy.deepcopy(template)
             forecast, fit_seconds, predict_seconds = fit_and_forecast(model, train, test)
             metrics = protocol.evaluate(train, test, forecast)
@@ -176,4 +191,5 @@ def backtest(
     summary = folds.groupby("model", sort=False)[cols].mean().reset_index()
     summary.insert(1, "n_origins", int(folds["origin"].nunique()))
     summary.attrs["folds"] = folds
+    summary.attrs["gap_report"] = gap_report
     return summary

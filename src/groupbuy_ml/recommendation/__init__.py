@@ -12,13 +12,18 @@ simulated market's ``events`` / ``orders`` or loaded with
 from groupbuy_ml.recommendation.evaluation import evaluate_ranking
 from groupbuy_ml.recommendation.matrix import interaction_matrix
 from groupbuy_ml.recommendation.models import (
+    BSPM,
+    ChebyCF,
     GraphFilterCF,
     LightGCNRecommender,
     MatrixFactorizationBPR,
     Popularity,
     Recommender,
     SceneGraphFilterCF,
+    ValidatedBSPM,
+    ValidatedChebyCF,
 )
 
-__all__ = ["GraphFilterCF", "LightGCNRecommender", "MatrixFactorizationBPR", "Popularity",
-           "Recommender", "SceneGraphFilterCF", "evaluate_ranking", "interaction_matrix"]
+__all__ = ["BSPM", "ChebyCF", "GraphFilterCF", "LightGCNRecommender", "MatrixFactorizationBPR",
+           "Popularity", "Recommender", "SceneGraphFilterCF", "ValidatedBSPM",
+           "ValidatedChebyCF", "evaluate_ranking", "interaction_matrix"]

@@ -34,6 +34,9 @@ def run_recommendation_experiment(cfg: DictConfig) -> dict[str, float]:
         model.fit(train)
         metrics = evaluate_ranking(model, test, k=int(cfg.trainer.k))
         metrics["fit_seconds"] = time.perf_counter() - started - metrics["eval_seconds"]
+        chosen = getattr(model, "chosen_", None)  # hyper-parameters chosen on validation
+        if chosen:
+            metrics.update({f"chosen_{key}": float(value) for key, value in chosen.items()})
         history = getattr(model, "history_", None)
         if history:  # training curves of the BPR-trained models
             run.log_history(history)

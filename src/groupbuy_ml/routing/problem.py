@@ -116,7 +116,8 @@ class Problem:
         """The problem restricted to the depot plus stop ``indices`` (positions in this problem).
 
         The sub-problem's stop ``k`` (k >= 1) is this problem's ``indices[k-1]``; ``vehicles``
-        caps the fleet (types are kept in order, counts trimmed).
+        caps the fleet (types are kept in order, counts trimmed). Shift overrides of the
+        vehicles kept stay (a late vehicle stays late).
         """
         keep = np.concatenate([[0], np.asarray(indices, dtype=int)])
         types = self.vehicle_types
@@ -136,6 +137,8 @@ class Problem:
             duration=self.duration[np.ix_(keep, keep)],
             metric=self.metric,
             speed=self.speed,
+            shift_overrides=tuple(o for o in self.shift_overrides
+                                  if o[0] < sum(vt.count for vt in types)),
         )
 
 

@@ -35,6 +35,8 @@ def problem_data(problem: Problem, objective: str = "vehicles", scale: int = 100
     travel = np.maximum(times - service[:, None], 0)
     ready = np.ceil(problem.array("ready_time") * scale - 1e-7).astype(np.int64)
     due = np.floor(problem.array("due_time") * scale + 1e-7).astype(np.int64)
+    # As in the OR-Tools model: a window narrower than one time unit keeps its rounded-up start.
+    due = np.maximum(due, ready)
     demand = problem.array("demand")
     factor = 1 if np.allclose(demand, np.round(demand)) else 1000
     load = np.ceil(demand * factor - 1e-9).astype(np.int64)
@@ -102,7 +104,15 @@ def solve_pyvrp(
         # PyVRP numbers clients from 0: position p is client p - 1.
         init = pyvrp.Solution(data, [[s - 1 for s in r] for r in initial_routes if r])
     result = pyvrp.solve(data, stop=stop, seed=seed, display=False, initial_solution=init)
-    best = result.best
+    stats = {"backend": "pyvrp", "objective": objective, "seed": seed,
+             "time_limit_s": time_limit_s, "deterministic": deterministic,
+             "iterations": result.num_iterations}
+    return plan_from_solution(problem, result.best, stats, t0)
+
+
+def plan_from_solution(problem: Problem, best: pyvrp.Solution, stats: dict,
+                       t0: float) -> Plan:
+    """The :class:`Plan` of a PyVRP solution (all stops dropped if it is infeasible)."""
     # PyVRP's vehicle numbering: vehicles of type k follow all vehicles of earlier types.
     offsets = np.cumsum([0] + [vt.count for vt in problem.vehicle_types if vt.count > 0])
     used: dict[int, int] = {}
@@ -115,10 +125,8 @@ def solve_pyvrp(
     visited = {c for _, r in routes for c in r}
     dropped = [s for s in range(1, problem.num_stops + 1) if s not in visited]
     wall = time.perf_counter() - t0
-    stats = {"backend": "pyvrp", "objective": objective, "seed": seed,
-             "time_limit_s": time_limit_s, "wall_s": round(wall, 3),
-             "overshoot_s": round(max(0.0, wall - time_limit_s), 3),
-             "deterministic": deterministic, "iterations": result.num_iterations,
+    stats = {**stats, "wall_s": round(wall, 3),
+             "overshoot_s": round(max(0.0, wall - stats["time_limit_s"]), 3),
              "found": best.is_feasible(),
              "status": "ok" if best.is_feasible() else "no feasible solution found"}
     if not best.is_feasible():

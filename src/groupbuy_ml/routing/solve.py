@@ -21,10 +21,12 @@ from groupbuy_ml.routing.feasibility import check_plan
 from groupbuy_ml.routing.ortools_solver import OrToolsSettings, solve_ortools
 from groupbuy_ml.routing.plan import Plan, build_plan
 from groupbuy_ml.routing.problem import Problem
+from groupbuy_ml.routing.pyvrp_fleet import solve_pyvrp_fleet
 from groupbuy_ml.routing.pyvrp_solver import solve_pyvrp
 from groupbuy_ml.routing.stopping import StoppingCriterion
 
-BACKENDS = ("ortools", "ortools-plain", "pyvrp")
+BACKENDS = ("pyvrp-fleet", "ortools", "ortools-plain", "pyvrp")
+DEFAULT_BACKEND = "pyvrp-fleet"
 
 
 class UnservableStopsError(InvalidDataError):
@@ -41,7 +43,7 @@ class UnservableStopsError(InvalidDataError):
 def solve(
     problem: Problem,
     time_limit_s: float = 10.0,
-    backend: str = "ortools",
+    backend: str = DEFAULT_BACKEND,
     *,
     objective: str = "vehicles",
     deterministic: bool = False,
@@ -52,17 +54,22 @@ def solve(
     initial_routes: Sequence[Sequence[int]] | None = None,
     stopping: StoppingCriterion | None = None,
     settings: OrToolsSettings | None = None,
+    fleet_share: float = 0.6,
 ) -> Plan:
     """Solve a CVRPTW within ``time_limit_s`` seconds of wall clock.
 
     Args:
-        backend: ``"ortools"`` (GLS + fleet minimisation), ``"ortools-plain"`` (OR-Tools default
-            search parameters: the baseline) or ``"pyvrp"``.
+        backend: ``"pyvrp-fleet"`` (the default: PyVRP with a route-elimination fleet phase,
+            :mod:`~groupbuy_ml.routing.pyvrp_fleet`), ``"ortools"`` (GLS + fleet minimisation),
+            ``"ortools-plain"`` (OR-Tools default search parameters: the baseline) or ``"pyvrp"``
+            (plain PyVRP ILS with a vehicle fixed cost).
         objective: ``"vehicles"`` (fewest vehicles, then distance), ``"distance"`` or ``"cost"``.
         deterministic: fixed solution/iteration budget (``solution_budget``), reproducible.
         allow_drop: leave out unservable stops and let the search drop others at a penalty.
         initial_routes: start from these routes (stop positions 1..n per vehicle).
-        stopping: an extra criterion from :mod:`groupbuy_ml.routing.stopping` (OR-Tools).
+        stopping: an extra criterion from :mod:`groupbuy_ml.routing.stopping` (OR-Tools
+            backends only).
+        fleet_share: share of the limit for the fleet phase of ``"pyvrp-fleet"``.
 
     Raises:
         ValueError: unknown backend, or a non-positive time limit.
@@ -72,6 +79,9 @@ def solve(
         raise ConfigError(f"unknown backend {backend!r}; use one of {list(BACKENDS)}")
     if not time_limit_s > 0:
         raise ConfigError(f"time_limit_s must be > 0 seconds; got {time_limit_s}")
+    if stopping is not None and backend.startswith("pyvrp"):
+        raise ConfigError(f"stopping= criteria run on the OR-Tools backends only; got "
+                          f"backend={backend!r}: pass backend='ortools' or drop stopping")
     t0 = time.perf_counter()
     unservable = diagnose(problem)
     if unservable and not allow_drop:
@@ -92,6 +102,8 @@ def solve(
         kwargs["solution_budget"] = solution_budget
     if backend == "pyvrp":
         plan = solve_pyvrp(sub, left, seed=seed, **kwargs)
+    elif backend == "pyvrp-fleet":
+        plan = solve_pyvrp_fleet(sub, left, seed=seed, fleet_share=fleet_share, **kwargs)
     else:
         cfg = settings or OrToolsSettings()
         if backend == "ortools-plain":

@@ -6,7 +6,7 @@ deployments through their handles; :class:`LocalBackend` calls the services in t
 (tests, a plain FastAPI/uvicorn process). Both serve the same routes and error bodies:
 
 - ``POST /v1/forecast``, ``POST /v1/recommend``, ``POST /v1/route``, ``POST /v1/review``,
-  ``POST /v1/intent``, ``GET /v1/models``:
+  ``POST /v1/intent``, ``POST /v1/price``, ``POST /v1/group-formation``, ``GET /v1/models``:
   with ``X-API-Key`` when a key is configured (401 without it);
 - ``GET /healthz``, ``/docs``, ``/openapi.json``: open.
 
@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -41,10 +41,14 @@ from groupbuy_ml.serving.schemas import (
     ErrorResponse,
     ForecastRequest,
     ForecastResponse,
+    FormationRequest,
+    FormationResponse,
     HealthResponse,
     IntentRequest,
     IntentResponse,
     ModelsResponse,
+    PriceRequest,
+    PriceResponse,
     RecommendRequest,
     RecommendResponse,
     ReviewRequest,
@@ -66,9 +70,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 class Backend(Protocol):
-    """What answers validated requests: a response, or a :class:`ServiceError` to send back."""
+    """What answers validated requests: a response, or a :class:`ServiceError` to send back
+    (a forecast may come as its rendered JSON body, bytes)."""
 
-    async def forecast(self, request: ForecastRequest) -> ForecastResponse | ServiceError: ...
+    async def forecast(self, request: ForecastRequest
+                       ) -> ForecastResponse | bytes | ServiceError: ...
 
     async def recommend(self, request: RecommendRequest) -> RecommendResponse | ServiceError: ...
 
@@ -78,6 +84,11 @@ class Backend(Protocol):
 
     async def intent(self, request: IntentRequest) -> IntentResponse | ServiceError: ...
 
+    async def price(self, request: PriceRequest) -> PriceResponse | ServiceError: ...
+
+    async def group_formation(self, request: FormationRequest
+                              ) -> FormationResponse | ServiceError: ...
+
     async def models(self) -> ModelsResponse: ...
 
 
@@ -85,14 +96,16 @@ class LocalBackend:
     """Calls the services in this process (in the thread pool: they are CPU-bound).
 
     Args:
-        forecast, recommend, route, review, intent: the services (``None``: the endpoint
-            answers 503).
+        forecast, recommend, route, review, intent, price, group_formation: the services
+            (``None``: the endpoint answers 503).
     """
 
     def __init__(self, forecast: Any = None, recommend: Any = None, route: Any = None,
-                 review: Any = None, intent: Any = None) -> None:
+                 review: Any = None, intent: Any = None, price: Any = None,
+                 group_formation: Any = None) -> None:
         self.services = {"forecast": forecast, "recommend": recommend, "route": route,
-                         "review": review, "intent": intent}
+                         "review": review, "intent": intent, "price": price,
+                         "group_formation": group_formation}
 
     async def _call(self, name: str, request: Any) -> Any:
         service = self.services[name]
@@ -121,6 +134,13 @@ class LocalBackend:
 
     async def intent(self, request: IntentRequest) -> IntentResponse | ServiceError:
         return await self._call("intent", request)
+
+    async def price(self, request: PriceRequest) -> PriceResponse | ServiceError:
+        return await self._call("price", request)
+
+    async def group_formation(self, request: FormationRequest
+                              ) -> FormationResponse | ServiceError:
+        return await self._call("group_formation", request)
 
     async def models(self) -> ModelsResponse:
         refs = {name: getattr(self.services[name], "model_ref", None)
@@ -187,7 +207,12 @@ def create_api(backend: Backend, api_key: str | None = None,
               responses=ERRORS, tags=["forecasting"])
     async def forecast(request: ForecastRequest) -> ForecastResponse:
         """P10/P50/P90 demand per series and day, and the newsvendor order quantity."""
-        return answer(await backend.forecast(request))
+        body: ForecastResponse | bytes = answer(await backend.forecast(request))
+        # a validated ForecastResponse, or its JSON already rendered by the service (the Serve
+        # backend): sent as is, without FastAPI dumping and validating its thousands of points
+        # again on the event loop
+        return Response(body if isinstance(body, bytes) else body.model_dump_json(),
+                        media_type="application/json")
 
     @app.post("/v1/recommend", response_model=RecommendResponse, dependencies=secured,
               responses=ERRORS, tags=["recommendation"])
@@ -212,6 +237,18 @@ def create_api(backend: Backend, api_key: str | None = None,
     async def intent(request: IntentRequest) -> IntentResponse:
         """What each shopper asks, and whether it is answered automatically or by a person."""
         return answer(await backend.intent(request))
+
+    @app.post("/v1/price", response_model=PriceResponse, dependencies=secured,
+              responses=ERRORS, tags=["merchandising"])
+    async def price(request: PriceRequest) -> PriceResponse:
+        """The margin-maximising price within bounds, with the demand and margin curve."""
+        return answer(await backend.price(request))
+
+    @app.post("/v1/group-formation", response_model=FormationResponse, dependencies=secured,
+              responses=ERRORS, tags=["merchandising"])
+    async def group_formation(request: FormationRequest) -> FormationResponse:
+        """The chance a proposed group buy forms by the cut-off, and a suggested threshold."""
+        return answer(await backend.group_formation(request))
 
     return app
 

@@ -120,6 +120,12 @@ class ServeBackend:
     async def intent(self, request: IntentRequest) -> Any:
         return await self._text_call("intent", request)
 
+    async def price(self, request: Any) -> Any:
+        return await self._text_call("price", request)
+
+    async def group_formation(self, request: Any) -> Any:
+        return await self._text_call("group_formation", request)
+
     async def models(self) -> ModelsResponse:
         route = {} if self.route_handle is None else await self._route_call("model_info")
         return ModelsResponse(forecast=_ref(self.replica.forecast),
@@ -159,6 +165,9 @@ class ApiDeployment:
             from groupbuy_ml.serving.services.text import IntentService
 
             self.intent = IntentService.from_registry(self.config)
+        from groupbuy_ml.serving.services.merchandising import FormationService, PriceService
+
+        self.price, self.group_formation = PriceService(), FormationService()  # no model
         self.backend = ServeBackend(self, route)
 
     def __serve_build_asgi_app__(self) -> Any:
@@ -197,7 +206,8 @@ class ApiDeployment:
 
     @serve.batch(max_batch_size=16, batch_wait_timeout_s=0.005)
     async def forecast_batch(self, requests: list[ForecastRequest]) -> list[Any]:
-        return await asyncio.to_thread(self.forecast.answer_batch, requests)
+        # each answer rendered to its JSON body in the worker thread, not on the event loop
+        return await asyncio.to_thread(self.forecast.answer_batch, requests, render=True)
 
     @serve.batch(max_batch_size=32, batch_wait_timeout_s=0.002)
     async def recommend_batch(self, requests: list[RecommendRequest]) -> list[Any]:

@@ -42,6 +42,9 @@ class ServingConfig(BaseModel):
         poll_interval_s: how often each replica asks the registry where the alias points.
         api_key_env: environment variable holding the API key; unset or empty = no key needed.
         max_body_bytes: request bodies above this size get 413.
+        forecast_memo: forecast each series once per champion version for the requests
+            without covariates of their own (they all read the same carried-forward future;
+            :class:`~groupbuy_ml.serving.services.forecast_answers.ForecastMemo`).
 
     Request sizes (series, stops, k, time limit) are bounded in the request schemas
     (:mod:`groupbuy_ml.serving.schemas`), so that the OpenAPI document states them.
@@ -62,6 +65,7 @@ class ServingConfig(BaseModel):
     poll_interval_s: float = Field(5.0, gt=0, le=3600)
     api_key_env: str = "GROUPBUY_API_KEY"
     max_body_bytes: int = Field(1_000_000, ge=1024)
+    forecast_memo: bool = True
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any] | None) -> ServingConfig:

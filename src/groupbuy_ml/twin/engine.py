@@ -181,16 +181,19 @@ class ClosedLoop:
         if self.oracle and closed:
             today, cache = state.today, {}
 
-            def demand(d: int) -> np.ndarray:
+            def day(d: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                 if d not in cache:
-                    cache[d] = frozen(self._oracle_demand(t, d, today))
+                    cache[d] = tuple(frozen(a) for a in self._oracle_demand(t, d, today))
                 return cache[d]
 
-            state = replace(state, oracle=DemandOracle(demand))
+            state = replace(state, oracle=DemandOracle(lambda d: day(d)[0],
+                                                       lambda d: day(d)[1:]))
         return state.today, state
 
-    def _oracle_demand(self, t: int, d: int, today: Decisions) -> np.ndarray:
-        """Units households ask for on day ``d`` under today's decisions and state."""
+    def _oracle_demand(self, t: int, d: int, today: Decisions
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Units households ask for on day ``d`` under today's decisions and state, with their
+        true mean and variance (participants ~ Poisson(rate), 1 + Poisson(b - 1) units each)."""
         world = self.world
         if not t <= d < world.cfg.n_days:
             raise ValueError(f"the oracle knows order days {t}..{world.cfg.n_days - 1}; got {d}")
@@ -198,7 +201,9 @@ class ClosedLoop:
         day = world.intensity(d, today.offered, price, np.asarray(today.exposure.ranking),
                               shock=self.effects.demand[d][None, :])
         counts = world.sample_counts(day)
-        return counts.orders + counts.extra_units
+        rate, basket = day.rate, world.model.basket_qty[None, :]
+        return (counts.orders + counts.extra_units, rate * basket,
+                rate * (basket**2 + basket - 1.0))
 
     def preflight(self) -> None:
         """Call every policy once on a first-morning state and check what it returns, before

@@ -116,15 +116,29 @@ class DemandOracle:
     """The true, uncensored demand, for the perfect-foresight bound only.
 
     ``demand(day)`` is the (P, I) units households will ask for on order day ``day`` under
-    today's decisions and household state: exact for today, and for later days computed from
-    the state as it stands this morning (what households do in between may change it a little).
+    today's decisions and household state: exact for today; for later days it is one draw of
+    that day's demand from the state as it stands this morning (households' choices in
+    between and the day's own random draws make it differ cell by cell from what will happen).
+    ``expected(day)`` and ``variance(day)`` are the true mean and variance of that day's units
+    (compound Poisson: participants ~ Poisson(rate), units per participant 1 + Poisson(b - 1)),
+    the most any forecast of a later day can know.
     """
 
-    def __init__(self, demand: Callable[[int], np.ndarray]) -> None:
+    def __init__(self, demand: Callable[[int], np.ndarray],
+                 moments: Callable[[int], tuple[np.ndarray, np.ndarray]] | None = None) -> None:
         self._demand = demand
+        self._moments = moments
 
     def demand(self, day: int) -> np.ndarray:
         return self._demand(day)
+
+    def expected(self, day: int) -> np.ndarray:
+        """(P, I) true expected units of order day ``day``."""
+        return self._moments(day)[0]
+
+    def variance(self, day: int) -> np.ndarray:
+        """(P, I) true variance of the units of order day ``day``."""
+        return self._moments(day)[1]
 
 
 @dataclass(frozen=True)

@@ -49,3 +49,24 @@ def inventory_position(state: PlatformState) -> np.ndarray:
     """(P, I) units fresh tomorrow morning plus everything in transit to the pickup points."""
     return (state.point_stock.fresh_on(state.day + 1)
             + state.pipeline.point[1:].sum(axis=0))
+
+
+def project_daily(state: PlatformState, sales: np.ndarray, horizon: int) -> np.ndarray:
+    """(horizon, P, I) units available to sell on order days ``t .. t + horizon - 1`` from the
+    stock on hand and in transit alone (today's order left out), playing the expected
+    ``sales`` (>= horizon - 1 days of (P, I)) forward as :func:`project_available` does."""
+    n_p, n_i = state.shape
+    stock = LotStock(n_p, state.point_stock.shelf_life, state.point_stock.units.shape[2] + horizon)
+    k = state.point_stock.units.shape[2]
+    stock.units[:, :, :k] = state.point_stock.units
+    stock.arrived[:, :, :k] = state.point_stock.arrived
+    out = np.zeros((horizon, n_p, n_i), np.int64)
+    for offset in range(horizon):
+        day = state.day + offset
+        if offset + 1 < len(state.pipeline.point):
+            stock.add(state.pipeline.point[offset + 1], day + 1)
+        stock.expire(day + 1)
+        out[offset] = stock.on_hand
+        if offset < len(sales):
+            stock.take(np.rint(sales[offset]).astype(np.int64))
+    return out

@@ -49,3 +49,17 @@ def test_every_target_gets_the_verdict_its_numbers_give() -> None:
 
 def test_missing_runs_are_not_counted_as_met() -> None:
     assert {t[2] for t in targets(None, None, None)} == {"n/a"}
+
+
+def test_the_forecast_speed_target_reads_the_shipped_run() -> None:
+    from report import speed_target
+
+    def run(p99: float) -> dict:
+        return {"servers": [{"server": "serve", "rows": [_row("serve", "forecast", 16, 9.0,
+                                                              p99)]}]}
+
+    assert speed_target({}) is None
+    row = speed_target({"forecast_speed_memo": run(150.0),
+                        "forecast_speed_vectorised": run(640.0)})
+    assert row[1] == "150.0 ms; without the memo 640.0 ms" and row[2] == "**met**"
+    assert speed_target({"forecast_speed_memo": run(201.0)})[2] == "**missed**"

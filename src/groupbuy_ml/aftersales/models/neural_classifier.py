@@ -25,7 +25,7 @@ from groupbuy_ml.aftersales.models.char_cnn import CharCNN
 from groupbuy_ml.aftersales.models.vocabulary import CharBigramVocabulary
 from groupbuy_ml.aftersales.text import TextNormalizer
 
-__all__ = ["CharCNNClassifier"]
+__all__ = ["CharCNNClassifier", "inference_batches"]
 
 
 class CharCNNClassifier(TextClassifier):
@@ -80,13 +80,16 @@ class CharCNNClassifier(TextClassifier):
         return batches
 
     def _logits(self, texts: Sequence[str], batch_size: int = 512,
-                n_classes: int | None = None) -> np.ndarray:
+                n_classes: int | None = None, max_tokens: int = 8192) -> np.ndarray:
+        """Logits in length-sorted batches of at most ``batch_size`` texts and
+        ``max_tokens`` padded positions (a batch of long reviews holds fewer of them, so the
+        few long ones do not pad hundreds of short ones). Padding is masked and a convolution
+        over it sees zeros either way, so batching does not change a text's logits."""
         self.network_.eval()
         out = np.zeros((len(texts), n_classes or len(self.classes_)), dtype=np.float32)
-        order = np.argsort([len(t) for t in texts], kind="stable")
         with torch.inference_mode():
-            for start in range(0, len(order), batch_size):
-                rows = order[start:start + batch_size]
+            for rows in inference_batches([len(t) for t in texts], batch_size, max_tokens,
+                                          self.network_.min_length):
                 chars, bigrams = self.vocabulary_.encode([texts[i] for i in rows],
                                                          self.network_.min_length)
                 out[rows] = self.network_(chars, bigrams).numpy()
@@ -202,6 +205,24 @@ class CharCNNClassifier(TextClassifier):
         return torch.softmax(torch.from_numpy(logits), dim=1).numpy().astype(np.float64)
 
 
+def inference_batches(lengths: Sequence[int], batch_size: int, max_tokens: int,
+                      min_length: int = 1) -> list[np.ndarray]:
+    """Row indices in batches of similar length (sorted, shortest first): each batch holds
+    at most ``batch_size`` rows and ``max_tokens`` positions once padded to its longest row
+    (a row longer than ``max_tokens`` gets a batch of its own)."""
+    order = np.argsort(np.asarray(lengths, dtype=np.int64), kind="stable")
+    padded = np.maximum(np.asarray(lengths, dtype=np.int64)[order], min_length)
+    batches, start = [], 0
+    while start < len(order):
+        # rows start..end-1 fit when (end - start) * padded[end - 1] <= max_tokens
+        count = np.arange(1, min(batch_size, len(order) - start) + 1)
+        fits = count * padded[start:start + len(count)] <= max_tokens
+        end = start + max(1, int(fits.argmin()) if not fits.all() else len(count))
+        batches.append(order[start:end])
+        start = end
+    return batches
+
+
 def _fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
     """The temperature minimising the NLL of ``logits / T`` (labels -100 are ignored)."""
     known = labels >= 0
@@ -218,4 +239,4 @@ def _fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
         return loss
 
     optimizer.step(closure)
-    return float(log_t.exp().clamp(0.05, 20.0))
+    return float(log_t.detach().exp().clamp(0.05, 20.0))

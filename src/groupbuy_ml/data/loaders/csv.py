@@ -13,6 +13,7 @@ that span lines counted). See ``data/cards/bring_your_own_csv.md`` for an exampl
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from groupbuy_ml.data.errors import DataValidationError
 from groupbuy_ml.data.loaders import conversions
+from groupbuy_ml.data.loaders.compression import check_decodes, csv_bytes
 from groupbuy_ml.data.schemas import SERIES_KEYS, TIME, demand_panel_schema
 from groupbuy_ml.data.validation import validate, with_row_label
 from groupbuy_ml.errors import ConfigError, InputNotFoundError
@@ -151,8 +153,11 @@ def read_demand_csv(path: Path | str, mapping: ColumnMapping | Mapping[str, Any]
 
 
 def _read_text(path: Path, mapping: ColumnMapping, needed: list[str]) -> pd.DataFrame:
-    """Read the needed columns as text, indexed by the 1-based line each record starts on."""
-    header, lines, fields = _records(path, mapping)
+    """Read the needed columns as text, indexed by the 1-based line each record starts on.
+    A compressed file (gzip, bz2, xz, a zip of one file) is unpacked first."""
+    data = csv_bytes(path)
+    check_decodes(path, data, mapping.encoding)
+    header, lines, fields = _records(data, mapping)
     if header is None:
         raise _table_error(path, "a CSV file with a header line (the file is empty)")
     available = header
@@ -174,7 +179,8 @@ def _read_text(path: Path, mapping: ColumnMapping, needed: list[str]) -> pd.Data
     if problems:
         raise DataValidationError(str(path), problems)
     raw = pd.read_csv(
-        path, sep=mapping.sep, encoding=mapping.encoding, dtype=str, keep_default_na=False
+        io.BytesIO(data), sep=mapping.sep, encoding=mapping.encoding, dtype=str,
+        keep_default_na=False,
     )
     if raw.empty:
         raise _table_error(path, "at least one data row")
@@ -182,9 +188,9 @@ def _read_text(path: Path, mapping: ColumnMapping, needed: list[str]) -> pd.Data
     return raw[list(dict.fromkeys(needed))]
 
 
-def _records(path: Path, mapping: ColumnMapping) -> tuple[list[str] | None, np.ndarray, np.ndarray]:
+def _records(data: bytes, mapping: ColumnMapping
+             ) -> tuple[list[str] | None, np.ndarray, np.ndarray]:
     """The header, and the start line (1-based) and field count of every non-blank record."""
-    data = path.read_bytes()
     sep = mapping.sep.encode(mapping.encoding)
     if b'"' not in data and len(sep) == 1:  # no quoting: one record per physical line
         numbered = [(n, line) for n, line in enumerate(data.splitlines(), start=1) if line]
@@ -194,7 +200,7 @@ def _records(path: Path, mapping: ColumnMapping) -> tuple[list[str] | None, np.n
         return header, starts, fields
     header: list[str] | None = None
     starts_list, fields_list = [], []
-    with path.open(newline="", encoding=mapping.encoding) as handle:
+    with io.TextIOWrapper(io.BytesIO(data), encoding=mapping.encoding, newline="") as handle:
         reader = csv.reader(handle, delimiter=mapping.sep)
         previous_end = 0
         for record in reader:

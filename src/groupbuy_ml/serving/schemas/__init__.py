@@ -16,6 +16,12 @@ from groupbuy_ml.serving.schemas.forecast import (
     SeriesForecast,
     SeriesKey,
 )
+from groupbuy_ml.serving.schemas.merchandising import (
+    FormationRequest,
+    FormationResponse,
+    PriceRequest,
+    PriceResponse,
+)
 from groupbuy_ml.serving.schemas.recommend import (
     HouseholdProfile,
     RecommendedItem,
@@ -40,7 +46,8 @@ from groupbuy_ml.serving.schemas.text import (
 
 __all__ = [
     "CovariateRow", "DepotIn", "DroppedStop", "ErrorDetail", "ErrorResponse", "FleetIn",
-    "ForecastPoint", "ForecastRequest", "ForecastResponse", "HealthResponse", "HouseholdProfile",
+    "ForecastPoint", "ForecastRequest", "ForecastResponse", "FormationRequest",
+    "FormationResponse", "HealthResponse", "HouseholdProfile", "PriceRequest", "PriceResponse",
     "IntentRequest", "IntentResponse", "ReviewRequest", "ReviewResponse",
     "ModelRef", "ModelsResponse", "Ordering", "PlannedRoute", "RecommendRequest",
     "RecommendResponse", "RecommendedItem", "RouteRequest", "RouteResponse", "SeriesForecast",

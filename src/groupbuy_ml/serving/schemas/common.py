@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, StringConstraints
 
 __all__ = [
     "MAX_ID",
@@ -26,8 +26,8 @@ __all__ = [
 MAX_ID = 2**53
 """Largest integer id accepted (exact in JSON numbers and float64)."""
 
-IntId = Annotated[int, Field(ge=0, le=MAX_ID)]
-StrId = Annotated[str, StringConstraints(min_length=1, max_length=64,
+IntId = Annotated[StrictInt, Field(ge=0, le=MAX_ID)]
+StrId = Annotated[StrictStr, StringConstraints(min_length=1, max_length=64,
                                          pattern=r"^[A-Za-z0-9_.:\-]+$")]
 Id = IntId | StrId
 """An entity id: a non-negative integer or a short token of letters, digits and ``_.:-``."""

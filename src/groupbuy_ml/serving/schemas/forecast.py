@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictFloat, StrictInt, model_validator
 
 from groupbuy_ml.serving.schemas.common import Id, ModelRef, RequestModel, ResponseModel
 
@@ -40,12 +40,12 @@ class CovariateRow(RequestModel):
     location_id: Id
     product_id: Id
     date: dt.date
-    price: float | None = Field(None, gt=0, le=1e6)
-    discount: float | None = Field(None, ge=0, le=1)
-    promo: int | None = Field(None, ge=0, le=1)
+    price: StrictFloat | None = Field(None, gt=0, le=1e6)
+    discount: StrictFloat | None = Field(None, ge=0, le=1)
+    promo: StrictInt | None = Field(None, ge=0, le=1)
     is_holiday: bool | None = None
-    temperature_c: float | None = Field(None, ge=-80, le=70)
-    rain_mm: float | None = Field(None, ge=0, le=2000)
+    temperature_c: StrictFloat | None = Field(None, ge=-80, le=70)
+    rain_mm: StrictFloat | None = Field(None, ge=0, le=2000)
 
 
 class Ordering(RequestModel):
@@ -55,15 +55,15 @@ class Ordering(RequestModel):
     critical ratio comes from each product's price and unit cost (``forecasting.ordering``).
     """
 
-    service_level: float | None = Field(None, gt=0, lt=1)
-    holding_rate: float = Field(0.02, gt=0, le=1)
+    service_level: StrictFloat | None = Field(None, gt=0, lt=1)
+    holding_rate: StrictFloat = Field(0.02, gt=0, le=1)
 
 
 class ForecastRequest(RequestModel):
     """Series to forecast, how far, optional covariates and ordering settings."""
 
     series: list[SeriesKey] = Field(min_length=1, max_length=MAX_SERIES)
-    horizon: int = Field(7, ge=1, le=MAX_HORIZON,
+    horizon: StrictInt = Field(7, ge=1, le=MAX_HORIZON,
                          description="days after the last known day; at most the model's")
     covariates: list[CovariateRow] | None = Field(None, max_length=MAX_COVARIATE_ROWS)
     ordering: Ordering = Field(default_factory=Ordering)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StrictInt, StringConstraints, model_validator
 
 from groupbuy_ml.serving.schemas.common import ModelRef, RequestModel, ResponseModel
 
@@ -14,7 +14,7 @@ __all__ = ["MAX_K", "HouseholdProfile", "RecommendRequest", "RecommendResponse",
 MAX_K = 100
 Scene = Literal["baby", "kids", "fitness", "elderly", "pet"]
 """The scenes of the market (``groupbuy_ml.data.simulate.catalog.SCENES``)."""
-ProductId = Annotated[int, Field(ge=0, le=10**9)]
+ProductId = Annotated[StrictInt, Field(ge=0, le=10**9)]
 Category = Annotated[str, StringConstraints(min_length=1, max_length=64,
                                             pattern=r"^[A-Za-z0-9_\-]+$")]
 
@@ -35,10 +35,10 @@ class HouseholdProfile(RequestModel):
 class RecommendRequest(RequestModel):
     """Who to recommend for, how many, and an optional scene or category filter."""
 
-    user_id: int | None = Field(None, ge=0, le=2**31 - 1, description="a known household id")
+    user_id: StrictInt | None = Field(None, ge=0, le=2**31 - 1, description="a known household id")
     profile: HouseholdProfile | None = Field(
         None, description="cold start; also used when user_id is unknown to the model")
-    k: int = Field(10, ge=1, le=MAX_K)
+    k: StrictInt = Field(10, ge=1, le=MAX_K)
     scene: Scene | None = Field(None, description="only products that fit this scene")
     category: Category | None = Field(None, description="only products of this category")
     exclude_seen: bool = True

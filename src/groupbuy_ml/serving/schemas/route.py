@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictFloat, StrictInt, model_validator
 
 from groupbuy_ml.serving.schemas.common import Id, RequestModel, ResponseModel
 
@@ -18,12 +18,12 @@ _TIME = 1e6
 
 
 class _Place(RequestModel):
-    x: float | None = Field(None, ge=-_COORD, le=_COORD)
-    y: float | None = Field(None, ge=-_COORD, le=_COORD)
-    lat: float | None = Field(None, ge=-90, le=90)
-    lon: float | None = Field(None, ge=-180, le=180)
-    ready_time: float = Field(0.0, ge=0, le=_TIME)
-    due_time: float = Field(1440.0, ge=0, le=_TIME)
+    x: StrictFloat | None = Field(None, ge=-_COORD, le=_COORD)
+    y: StrictFloat | None = Field(None, ge=-_COORD, le=_COORD)
+    lat: StrictFloat | None = Field(None, ge=-90, le=90)
+    lon: StrictFloat | None = Field(None, ge=-180, le=180)
+    ready_time: StrictFloat = Field(0.0, ge=0, le=_TIME)
+    due_time: StrictFloat = Field(1440.0, ge=0, le=_TIME)
 
     @model_validator(mode="after")
     def _place_and_window(self) -> _Place:
@@ -46,17 +46,17 @@ class StopIn(_Place):
     """A pickup point to deliver to, with its receiving window and unloading time."""
 
     id: Id
-    demand: float = Field(ge=0, le=1e6)
-    service_time: float = Field(0.0, ge=0, le=1e4)
+    demand: StrictFloat = Field(ge=0, le=1e6)
+    service_time: StrictFloat = Field(0.0, ge=0, le=1e4)
 
 
 class FleetIn(RequestModel):
     """Identical vehicles."""
 
-    count: int = Field(ge=1, le=100)
-    capacity: float = Field(gt=0, le=1e7)
-    shift_start: float | None = Field(None, ge=0, le=_TIME)
-    shift_end: float | None = Field(None, ge=0, le=_TIME)
+    count: StrictInt = Field(ge=1, le=100)
+    capacity: StrictFloat = Field(gt=0, le=1e7)
+    shift_start: StrictFloat | None = Field(None, ge=0, le=_TIME)
+    shift_end: StrictFloat | None = Field(None, ge=0, le=_TIME)
 
     @model_validator(mode="after")
     def _shift(self) -> FleetIn:
@@ -73,8 +73,8 @@ class RouteRequest(RequestModel):
     stops: list[StopIn] = Field(min_length=1, max_length=MAX_STOPS)
     vehicles: FleetIn
     metric: Literal["euclidean", "haversine"] = "euclidean"
-    speed: float = Field(1.0, gt=0, le=1e4, description="distance units per time unit")
-    time_limit_s: float = Field(5.0, ge=0.1, le=MAX_TIME_LIMIT_S)
+    speed: StrictFloat = Field(1.0, gt=0, le=1e4, description="distance units per time unit")
+    time_limit_s: StrictFloat = Field(5.0, ge=0.1, le=MAX_TIME_LIMIT_S)
     objective: Literal["vehicles", "distance"] = "vehicles"
     allow_drop: bool = Field(True, description="leave out stops no route can take (reported)")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, StrictStr
+from pydantic import AfterValidator, Field, StrictFloat, StrictStr
 
 from groupbuy_ml.aftersales.text import EmptyTextError, TextNormalizer
 from groupbuy_ml.serving.schemas.common import ModelRef, RequestModel, ResponseModel
@@ -91,7 +91,7 @@ class IntentRequest(RequestModel):
     """A batch of questions; ``threshold`` overrides the served model's answering threshold."""
 
     questions: list[QuestionIn] = Field(min_length=1, max_length=MAX_TEXTS)
-    threshold: float | None = Field(None, ge=0.0, le=1.0)
+    threshold: StrictFloat | None = Field(None, ge=0.0, le=1.0)
 
 
 class IntentAlternative(ResponseModel):

@@ -63,8 +63,9 @@ class ChampionService(Generic[T]):
         """Answer several requests on one champion snapshot; errors are returned, not raised."""
         raise NotImplementedError
 
-    def answer_batch(self, requests: Sequence[Any]) -> list[Any]:
-        """:meth:`handle_batch`, with every failure kept to the request that caused it.
+    def answer_batch(self, requests: Sequence[Any], **options: Any) -> list[Any]:
+        """:meth:`handle_batch` (given ``options``), with every failure kept to the request
+        that caused it.
 
         When the batch as a whole raises, each request is answered again on its own: the
         requests that work get their answers, the one that fails gets its error (a 422 for a
@@ -72,7 +73,7 @@ class ChampionService(Generic[T]):
         logged under it).
         """
         try:
-            return self.handle_batch(requests)
+            return self.handle_batch(requests, **options)
         except Exception as error:
             if len(requests) == 1:
                 return [self._failure(error)]
@@ -81,7 +82,7 @@ class ChampionService(Generic[T]):
         answers = []
         for request in requests:
             try:
-                answers.append(self.handle_batch([request])[0])
+                answers.append(self.handle_batch([request], **options)[0])
             except Exception as error:
                 answers.append(self._failure(error))
         return answers

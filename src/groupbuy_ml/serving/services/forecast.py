@@ -6,6 +6,9 @@ answered with as few ``model.predict`` calls as possible (the features of a glob
 built for all rows at once): every request without covariates of its own shares one call over
 the union of their series and days (carried-forward covariates are the same for everyone);
 requests that bring covariates share a call only with requests whose series they do not touch.
+The requests without covariates take the vectorised path of
+:mod:`~groupbuy_ml.serving.services.forecast_answers` (numpy over the whole batch); the others,
+and every request with ``vectorised=False``, the per-request pandas path below.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from groupbuy_ml.serving.schemas.forecast import (
     SeriesForecast,
 )
 from groupbuy_ml.serving.services.champion_service import ChampionService, watch_champion
+from groupbuy_ml.serving.services.forecast_answers import ForecastBody, answer_carried
 from groupbuy_ml.serving.services.forecast_inputs import (
     ForecastState,
     build_future,
@@ -49,7 +53,7 @@ class _Prepared:
 
     request: ForecastRequest
     keys: list[tuple[Any, Any]]
-    future: pd.DataFrame
+    future: pd.DataFrame | None  # None: carried forward, built for the batch (vectorised path)
     from_request: bool
 
 
@@ -58,7 +62,15 @@ class ForecastService(ChampionService[ForecastState]):
 
     Args:
         watcher: follows the registry alias and holds the loaded :class:`ForecastState`.
+        vectorised: answer requests without covariates on the vectorised batch path (the
+            per-request pandas path when False: the reference the tests compare it with).
+        memo: on the vectorised path, forecast each series once per champion version
+            (:class:`~groupbuy_ml.serving.services.forecast_answers.ForecastMemo`).
     """
+
+    def __init__(self, watcher: Any, vectorised: bool = True, memo: bool = True) -> None:
+        super().__init__(watcher)
+        self.vectorised, self.memo = vectorised, memo
 
     @classmethod
     def from_registry(cls, config: ServingConfig, poll: bool = True) -> ForecastService:
@@ -73,11 +85,13 @@ class ForecastService(ChampionService[ForecastState]):
         def prepare(model: Any, ref: ModelRef) -> ForecastState:
             return load_forecast_state(model, market, config.history_periods)
 
-        return cls(watch_champion(config.forecast_model, config, prepare, poll))
+        return cls(watch_champion(config.forecast_model, config, prepare, poll),
+                   memo=config.forecast_memo)
 
-    def handle_batch(self, requests: Sequence[ForecastRequest]
-                     ) -> list[ForecastResponse | ServiceError]:
-        """Answer several requests on one champion snapshot; errors are returned, not raised."""
+    def handle_batch(self, requests: Sequence[ForecastRequest], render: bool = False
+                     ) -> list[ForecastResponse | bytes | ServiceError]:
+        """Answer several requests on one champion snapshot; errors are returned, not raised.
+        With ``render`` each answer is its JSON body (bytes; what the HTTP app sends)."""
         loaded = self.watcher.current
         if loaded is None:
             return [self.unavailable() for _ in requests]
@@ -96,21 +110,29 @@ class ForecastService(ChampionService[ForecastState]):
                     results[group[0]] = self._failure(error)
                 else:  # one request fails the shared predict: answer each of them alone
                     for i in group:
-                        results[i] = self.answer_batch([requests[i]])[0]
-        return [r if r is not None else internal_error("a forecast request was left unanswered")
-                for r in results]
+                        results[i] = self.answer_batch([requests[i]], render=render)[0]
+        return [_rendered(r, render) if r is not None
+                else internal_error("a forecast request was left unanswered") for r in results]
 
     def _prepare(self, state: ForecastState, request: ForecastRequest) -> _Prepared:
         if state.horizon is not None and request.horizon > state.horizon:
             raise UnprocessableError(f"horizon {request.horizon} exceeds the model's horizon "
                                      f"{state.horizon}", "body.horizon")
         keys = [state.key(s, f"body.series.{i}") for i, s in enumerate(request.series)]
+        if self.vectorised and not request.covariates:
+            return _Prepared(request, keys, None, False)
         future, every = build_future(state, keys, request.horizon, request.covariates)
         return _Prepared(request, keys, future, every)
 
     def _answer_group(self, loaded: Loaded[ForecastState], group: list[_Prepared],
                       indices: list[int], results: list) -> None:
         state = loaded.state
+        if all(p.future is None for p in group):
+            answers = answer_carried(loaded.ref, state, [p.request for p in group],
+                                     [p.keys for p in group], memo=self.memo)
+            for i, answer in zip(indices, answers, strict=True):
+                results[i] = answer
+            return
         keys = list(dict.fromkeys(k for p in group for k in p.keys))
         future = pd.concat([p.future for p in group], ignore_index=True).drop_duplicates(
             ["location_id", "product_id", TIME], ignore_index=True)
@@ -134,6 +156,16 @@ class ForecastService(ChampionService[ForecastState]):
                                                  for k in p.keys])]
             rows = _with_orders(rows.reset_index(drop=True), state, p.request)
             results[i] = _response(loaded.ref, state, p, rows)
+
+
+def _rendered(result: Any, render: bool) -> Any:
+    """An answer as :meth:`ForecastService.handle_batch` returns it: JSON bytes with
+    ``render``, else a :class:`ForecastResponse` (errors as they are)."""
+    if isinstance(result, ForecastBody):
+        return result.json() if render else result.response()
+    if render and isinstance(result, ForecastResponse):
+        return result.model_dump_json().encode()
+    return result
 
 
 def _groups(prepared: dict[int, _Prepared]) -> list[list[int]]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,8 @@ from groupbuy_ml.forecasting.series import SERIES_KEYS, TIME, sort_panel
 from groupbuy_ml.serving.errors import NotFoundError, UnprocessableError
 from groupbuy_ml.serving.schemas.forecast import CovariateRow, SeriesKey
 
-__all__ = ["ForecastState", "build_future", "load_forecast_state"]
+__all__ = ["ForecastState", "SeriesTable", "build_future", "carried_future",
+           "load_forecast_state"]
 
 CARRIED = ("price", "discount", "promo")
 WEATHER = ("temperature_c", "rain_mm")
@@ -62,6 +63,21 @@ class ForecastState:
     weather: dict[str, float]
     products: pd.DataFrame | None
 
+    @functools.cached_property
+    def table(self) -> SeriesTable:
+        """The series as positional arrays (built once per version, for the vectorised path)."""
+        return SeriesTable.of(self)
+
+    @functools.cached_property
+    def memo(self) -> Any:
+        """This version's :class:`~groupbuy_ml.serving.services.forecast_answers.ForecastMemo`
+        (needs a model horizon)."""
+        from groupbuy_ml.serving.services.forecast_answers import ForecastMemo
+
+        if self.horizon is None:
+            raise RuntimeError("a forecast memo needs a model with a horizon")
+        return ForecastMemo(len(self.spans), self.horizon)
+
     @property
     def origin(self) -> pd.Timestamp:
         """Last day of known demand."""
@@ -88,6 +104,80 @@ class ForecastState:
         return self.history.iloc[rows]
 
 
+@dataclass(frozen=True)
+class SeriesTable:
+    """Every series of a :class:`ForecastState` as arrays indexed by its position in
+    ``state.last`` (= its order in ``state.history``): what the vectorised answer path reads
+    instead of pandas lookups.
+
+    Attributes:
+        position: series key -> position.
+        location_id, product_id, last_date: per position.
+        carried: carried-forward covariate -> its last value per position.
+        category: per position, or ``None``.
+        start, end: each series' row span in ``state.history``.
+    """
+
+    position: dict[tuple[Any, Any], int]
+    location_id: np.ndarray
+    product_id: np.ndarray
+    last_date: np.ndarray
+    carried: dict[str, np.ndarray] = field(default_factory=dict)
+    category: np.ndarray | None = None
+    start: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    end: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    @classmethod
+    def of(cls, state: ForecastState) -> SeriesTable:
+        last = state.last
+        keys = list(last.index)
+        spans = np.array([state.spans[k] for k in keys], dtype=np.int64).reshape(-1, 2)
+        return cls(
+            position={k: i for i, k in enumerate(keys)},
+            location_id=last.index.get_level_values(0).to_numpy(),
+            product_id=last.index.get_level_values(1).to_numpy(),
+            last_date=last[TIME].to_numpy(),
+            carried={c: last[c].to_numpy() for c in CARRIED if c in last},
+            category=last["category"].to_numpy() if "category" in last else None,
+            start=spans[:, 0], end=spans[:, 1])
+
+    def history_rows(self, positions: np.ndarray) -> np.ndarray:
+        """Row numbers in ``state.history`` of the series at ``positions``, in that order."""
+        return _spans_to_rows(self.start[positions], self.end[positions] - self.start[positions])
+
+
+def _spans_to_rows(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """``concatenate([arange(s, s + n) for s, n in zip(starts, lengths)])`` without a loop."""
+    total = int(lengths.sum())
+    offsets = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return np.repeat(starts, lengths) + (np.arange(total, dtype=np.int64) - offsets)
+
+
+def carried_future(state: ForecastState, positions: np.ndarray, horizons: np.ndarray
+                   ) -> pd.DataFrame:
+    """:func:`build_future` without request covariates, vectorised: ``horizons[i]`` days after
+    the history of the series at ``positions[i]``, every covariate carried forward. The same
+    columns, dtypes and values as ``build_future(state, keys, horizon, None)`` row for row."""
+    table = state.table
+    at = np.repeat(positions, horizons)
+    steps = _spans_to_rows(np.ones(len(positions), np.int64), horizons)
+    frame = pd.DataFrame({
+        "location_id": table.location_id[at],
+        "product_id": table.product_id[at],
+        TIME: table.last_date[at] + steps.astype("timedelta64[D]"),
+    })
+    for c, values in table.carried.items():
+        frame[c] = values[at]
+    dates = frame[TIME].to_numpy()
+    years = tuple(sorted(set(pd.DatetimeIndex(np.unique(dates)).year)))
+    frame["is_holiday"] = np.isin(dates, _holidays(years).to_numpy()).astype(np.int8)
+    for c, value in state.weather.items():
+        frame[c] = value
+    if table.category is not None:
+        frame["category"] = table.category[at]
+    return frame
+
+
 def load_forecast_state(model: Any, market_dir: Path | None, history_periods: int
                         ) -> ForecastState:
     """Read the history a forecaster needs from a market folder and index it."""
@@ -111,8 +201,10 @@ def load_forecast_state(model: Any, market_dir: Path | None, history_periods: in
     ids = {c: {str(v): v for v in pd.unique(history[c])} for c in SERIES_KEYS}
     products = load_market_table(market_dir, "products")
     horizon = getattr(model, "horizon", None)
-    return ForecastState(model, history, spans, last, ids, covariates,
-                         None if horizon is None else int(horizon), weather, products)
+    state = ForecastState(model, history, spans, last, ids, covariates,
+                          None if horizon is None else int(horizon), weather, products)
+    _ = state.table  # index the series now, not on the first request
+    return state
 
 
 def build_future(state: ForecastState, keys: Sequence[tuple[Any, Any]], horizon: int,
