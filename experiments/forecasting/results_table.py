@@ -12,7 +12,7 @@ import pandas as pd
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ORACLE = "forecast_oracle_market"
-COLUMNS = ["config", "val_rmsse", "test_rmsse", "test_wape", "test_rmspe", "test_mae",
+COLUMNS = ["config", "val_rmspe", "val_rmsse", "test_rmsse", "test_wape", "test_rmspe", "test_mae",
            "test_pinball_mean", "test_coverage_80", "fit_seconds", "wall_seconds",
            "load_before", "load_after"]
 
