@@ -38,6 +38,9 @@ SUITES: dict[str, dict[str, list[str]]] = {
         "forecast_oracle_market": [],
         "forecast_naive_market": [],
         "forecast_lightgbm_market": [],
+        "forecast_baselines_autoets_market": [],
+        "forecast_lstm_market": [],
+        "forecast_tft_market": [],
     },
 }
 KEPT = ("val_rmsse", "val_wape", "val_rmspe", "test_rmsse", "test_wape", "test_rmspe",
