@@ -107,11 +107,17 @@ def targets(bench: dict | None, fuzz: dict | None, faults: dict | None) -> list[
     return out
 
 
-SPEED_RUNS = {"forecast_speed_before": "before: the per-request pandas path (main before issue "
-                                      "14 item 8)",
-              "forecast_speed_vectorised": "vectorised, no memo (`--no-forecast-memo`): one "
-                                           "predict per batch",
-              "forecast_speed_memo": "vectorised + per-version forecast memo (as shipped)"}
+SPEED_RUNS = {
+    "forecast_speed_before": "before (671e961): the per-request pandas path, main before issue "
+                             "14 item 8",
+    "forecast_speed_vectorised_49149b1": "vectorised, no memo (49149b1, `--no-forecast-memo`): "
+                                         "one predict per batch, responses validated per point",
+    "forecast_speed_memo_49149b1": "vectorised + memo (49149b1): responses validated, then "
+                                   "dumped on the event loop",
+    "forecast_speed_vectorised": "vectorised, no memo (fdccd1a, `--no-forecast-memo`): JSON "
+                                 "rendered in the worker thread",
+    "forecast_speed_memo": "vectorised + memo (fdccd1a, as shipped): JSON rendered in the worker "
+                           "thread"}
 
 
 def speed_target(runs: dict[str, dict]) -> list[str] | None:
@@ -135,15 +141,18 @@ def _speed_section(runs: dict[str, dict]) -> list[str]:
              "HAProxy, the same champion (forecast_market v1, LightGBM, 4 boosters: mean and 3 "
              "quantiles), 100 series x 7 days per request at a 90% service level; before and after"
              " the vectorised answer path (`groupbuy_ml.serving.services.forecast_answers`). "
-             "`before` ran from a copy of the tree at commit 671e961 (the serving code of main "
-             "before this work), the others from this tree; each run's command is printed under "
-             "the table (`--out` then copied to `results/forecast_speed_*.json`). With the memo "
-             "every series is forecast once per champion version: the 1-client row (990 requests x"
-             " 100 of the 1,652 servable series) touches them all, so the 16-client row reads "
+             "Each row ran the code of the commit in its label (671e961 and fdccd1a from `git "
+             "archive` copies of the tree, 49149b1 from the worktree); each run's command is "
+             "printed under the table (its `--out` file copied to `results/`). With the memo "
+             "every series is forecast once per champion version: the 1-client row (~1,000 "
+             "requests x 100 of the 1,652 servable series) touches them all, so the 16-client "
+             "row reads "
              "every forecast from the memo and measures request parsing, order quantities, "
              "response building and the HTTP path, not LightGBM; the row without the memo is the "
-             "cost when every batch runs `model.predict`. Other helpers' jobs ran on the machine "
-             "at the same time (load averages next to every row).", ""]
+             "cost when every batch runs `model.predict` (LightGBM then takes most of each "
+             "batch; the fdccd1a run without the memo had a load average of 7.4-8.4 against "
+             "5.5 for the 49149b1 one). Other helpers' jobs ran on the machine at the same time "
+             "(load averages next to every row).", ""]
     rows, commands = [], []
     for name, label in SPEED_RUNS.items():
         run = runs.get(name)
@@ -152,7 +161,7 @@ def _speed_section(runs: dict[str, dict]) -> list[str]:
         commands.append(f"- {label}: `{run['command']}` ({run['date']})")
         for server in run["servers"]:
             for r in server["rows"]:
-                rows.append([label.split(":")[0].split(" (")[0], r["concurrency"], r["requests"],
+                rows.append([label.split(":")[0], r["concurrency"], r["requests"],
                              f"{r['throughput']:.1f}", f"{r['p50_ms']:.1f}", f"{r['p99_ms']:.1f}",
                              r["errors"], r["uptime"].split("average:")[-1].strip()])
     lines += _table(["code", "clients", "requests", "req/s", "p50 ms", "p99 ms", "errors",

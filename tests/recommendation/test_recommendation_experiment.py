@@ -4,6 +4,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
+from hydra.utils import instantiate
 from mlflow.tracking import MlflowClient
 from omegaconf import open_dict
 
@@ -24,7 +26,13 @@ def write_lightgcn_files(folder: Path, users: int = 30, items: int = 25) -> None
         (folder / name).write_text("\n".join(lines) + "\n")
 
 
-@pytest.mark.parametrize("name", EXPERIMENTS)
+# Same pipeline and data path as recommend_bspm_gowalla (CI budget): its model config is still
+# built and fitted in the default run by test_validated_filter_model_configs_fit_tiny_data.
+SLOW_SMOKE = {"recommend_chebycf_gowalla"}
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW_SMOKE
+                                  else n for n in EXPERIMENTS])
 def test_recommendation_config_smoke(name: str, tmp_path: Path) -> None:
     overrides = [f"experiment={name}", f"paths.root_dir={tmp_path}"]
     if "gfcf" in name:
@@ -52,3 +60,18 @@ def test_recommendation_config_smoke(name: str, tmp_path: Path) -> None:
     run = MlflowClient(resolve_tracking(None, tmp_path).uri).get_run(metrics["run_id"])
     assert run.info.status == "FINISHED"
     assert run.data.metrics["recall_at_20"] == pytest.approx(metrics["recall_at_20"])
+
+
+@pytest.mark.parametrize("model", ["bspm", "bspm_validated", "chebycf", "chebycf_validated"])
+def test_validated_filter_model_configs_fit_tiny_data(model: str) -> None:
+    small = ["model.n_components=[6]" if "validated" in model else "model.n_components=6"]
+    cfg = compose_config("train", [f"model={model}", *small])
+    rng = np.random.default_rng(1)
+    train = sp.csr_matrix((rng.uniform(size=(30, 20)) < 0.3).astype(np.float32))
+    fitted = instantiate(cfg.model).fit(train)
+    top, _ = fitted.recommend(np.arange(5), 3)
+    assert top.shape == (5, 3)
+    seen = train[np.arange(5)].toarray()
+    assert not seen[np.arange(5)[:, None], top.numpy()].any()  # training items masked
+    if "validated" in model:
+        assert fitted.chosen_ == max(fitted.history_, key=lambda row: row["val_recall"])

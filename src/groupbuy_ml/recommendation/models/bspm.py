@@ -91,7 +91,8 @@ class BSPM(Recommender):
                  blur_time: float = 1.0, blur_steps: int = 1, blur_solver: str = "euler",
                  seed: int = 0, svd_iterations: int = 4, batch_size: int = 512) -> None:
         self.sharpen_time, self.sharpen_steps = sharpen_time, sharpen_steps
-        self.sharpen_solver, self.idl_beta, self.n_components = sharpen_solver, idl_beta, n_components
+        self.sharpen_solver, self.idl_beta = sharpen_solver, idl_beta
+        self.n_components = n_components
         self.blur_time, self.blur_steps, self.blur_solver = blur_time, blur_steps, blur_solver
         self.seed, self.svd_iterations, self.batch_size = seed, svd_iterations, batch_size
         # checked here, so that a bad config fails before any work

@@ -103,7 +103,8 @@ class ChebyCF(Recommender):
     def _scores(self, rows: torch.Tensor) -> torch.Tensor:
         signal = rows * self.pre_
         out = torch.zeros_like(signal)
-        for c, term in zip(self.coefficients_, chebyshev_basis(self.graph_, signal, self.order)):
+        terms = chebyshev_basis(self.graph_, signal, self.order)
+        for c, term in zip(self.coefficients_, terms, strict=True):
             out += float(c) * term
         if self.components_ is not None:
             out = out + self.ideal_weight * ((signal @ self.components_) @ self.components_.T)
