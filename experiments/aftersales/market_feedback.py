@@ -37,7 +37,7 @@ from groupbuy_ml.data.simulate import MarketConfig, simulate_market
 HERE = Path(__file__).resolve().parent
 
 
-GRID = {"by_aspect": [False, True], "min_z": [1.64, 2.33, 3.09], "min_lift": [1.5, 2.0],
+GRID = {"by_aspect": [False, True], "min_z": [1.64, 2.33, 3.09, 3.72, 4.26], "min_lift": [1.5, 2.0],
         "recent_days": [7, 14]}
 
 
@@ -58,6 +58,18 @@ def oracle(table: pd.DataFrame) -> pd.DataFrame:
     """The table with the simulation's true outcome and aspect in place of the predictions."""
     return table.assign(negative=table["problem"],
                         **{a: (table["true_aspect"] == a).astype(int) for a in ASPECTS})
+
+
+def markdown(frame: pd.DataFrame) -> str:
+    """A pipe table of ``frame`` (no tabulate needed)."""
+    def cell(v: object) -> str:
+        return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+    lines = ["| " + " | ".join(map(str, frame.columns)) + " |",
+             "|" + "---|" * len(frame.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |"
+              for row in frame.itertuples(index=False)]
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -99,13 +111,13 @@ def main() -> None:
     fig.savefig(HERE / "complaint_rates.png", dpi=80)
     text = ("# Rising-complaint flags on the simulated market\n\n"
             f"{len(reviews):,} reviews of delivered orders; incidents injected:\n\n"
-            f"{incidents.to_markdown(index=False)}\n\n"
+            f"{markdown(incidents)}\n\n"
             "Weekly job: the RisingComplaintRule defaults (14-day window vs 42-day baseline, "
             "z >= 2.33, lift >= 1.5, overall rate only) and the setting chosen on the "
             f"validation market ({chosen}, by_aspect={bool(best['by_aspect'])}):\n\n"
-            f"{result.to_markdown(index=False)}\n\n"
+            f"{markdown(result)}\n\n"
             "Validation market (seed 8, 3 + 3 incidents), every setting tried:\n\n"
-            f"{tried.to_markdown(index=False)}\n\n"
+            f"{markdown(tried)}\n\n"
             "`false_flags` count flag-weeks of entities without an incident (a product of the "
             "incident supplier counts as false here).\n")
     (HERE / "market_feedback.md").write_text(text)

@@ -1,93 +1,92 @@
-"""Forecasting benchmark: seasonal naive, AutoETS, LightGBM, LSTM (DeepAR) and TFT on one dataset.
+"""Forecasting benchmark: run experiment configs, one results row per config, with its command.
 
-Thin: it loads a dataset through the library's sources and calls
-:func:`groupbuy_ml.forecasting.backtest.backtest` once per model with one origin (the last
-``horizon`` periods as test window, everything before as history; the neural models and LightGBM
-validate on a window carved from the end of that history, never on the test window). Load
-averages (``os.getloadavg``) are recorded before and after each model because the machine is
-shared. Results go to ``experiments/forecasting/results/<dataset>.csv``.
+Thin: every row is ``groupbuy train experiment=NAME [overrides]`` (the library's
+:func:`~groupbuy_ml.forecasting.experiment.run_forecast_experiment` under the config's
+:class:`~groupbuy_ml.forecasting.protocol.EvaluationProtocol`: early stopping on the
+validation window, the test window scored once), run in-process and tracked in MLflow like any
+run. No model setting lives here: what a row measured is what its command reproduces. Load
+averages (``os.getloadavg``) are recorded around each run because the machine is shared.
+Results go to ``experiments/forecasting/results/<suite>/<config>.csv``.
 
     .venv/bin/python experiments/forecasting/benchmark.py rossmann
-    .venv/bin/python experiments/forecasting/benchmark.py stallion --models tft lstm
+    .venv/bin/python experiments/forecasting/benchmark.py market --only forecast_oracle_market
+    .venv/bin/python experiments/forecasting/benchmark.py rossmann --set trainer.num_threads=2
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import time
 from pathlib import Path
 
 import pandas as pd
+from hydra.utils import get_method
 
-from groupbuy_ml.data.sources import MarketSource, RossmannSource, StallionSource
-from groupbuy_ml.forecasting.backtest import backtest, make_model
+from groupbuy_ml.cli.hydra_app import compose_config
 
 RESULTS = Path(__file__).resolve().parent / "results"
-DATASETS = {
-    # name: (source, horizon, season, neural covariates)
-    "rossmann": (lambda: RossmannSource(start_date="2015-01-01"), 42, 7,
-                 {"static_categoricals": ["store_type", "assortment"],
-                  "known_reals": ["school_holiday"], "observed_reals": ["customers"]}),
-    "stallion": (lambda: StallionSource(), 6, 12,
-                 {"static_reals": ["avg_population_2017", "avg_yearly_household_income_2017"],
-                  "known_reals": ["price_regular", "discount_in_percent", "easter_day",
-                                  "christmas", "new_year", "football_gold_cup", "beer_capital",
-                                  "music_fest"],
-                  "observed_reals": ["industry_volume", "soda_volume"]}),
-    "market": (lambda: MarketSource("outputs/benchmark_market", simulation={
-        "seed": 7, "n_days": 180, "n_pickup_points": 30, "n_products": 60}), 14, 7, {}),
+FULL_ROSSMANN = ["data.start_date=null", "data.gaps=fill"]
+SUITES: dict[str, dict[str, list[str]]] = {
+    # suite: {experiment config: overrides (part of the printed command)}
+    "rossmann": {
+        "forecast_baselines_naive_rossmann": FULL_ROSSMANN,
+        "forecast_lightgbm_rossmann_full": [],
+    },
+    "market": {
+        "forecast_oracle_market": [],
+        "forecast_naive_market": [],
+        "forecast_lightgbm_market": [],
+        "forecast_baselines_autoets_market": [],
+        "forecast_lstm_market": [],
+        "forecast_tft_market": [],
+    },
 }
+KEPT = ("val_rmsse", "val_wape", "val_rmspe", "test_rmsse", "test_wape", "test_rmspe",
+        "test_mae", "test_pinball_mean", "test_coverage_80", "test_n_series", "n_train_rows",
+        "fit_seconds", "predict_seconds")
+
+
+def command_of(name: str, overrides: list[str]) -> str:
+    """The command line that reproduces a row."""
+    return shlex.join(["groupbuy", "train", f"experiment={name}", *overrides])
+
+
+def run_one(name: str, overrides: list[str]) -> dict[str, object]:
+    """Run one experiment config; its row of the results table."""
+    cfg = compose_config("train", [f"experiment={name}", *overrides])
+    load_before = os.getloadavg()
+    started = time.perf_counter()
+    metrics = get_method(cfg.pipeline)(cfg)
+    row: dict[str, object] = {"config": name, **{k: metrics[k] for k in KEPT if k in metrics}}
+    row.update(wall_seconds=time.perf_counter() - started,
+               load_before=" ".join(f"{x:.2f}" for x in load_before),
+               load_after=" ".join(f"{x:.2f}" for x in os.getloadavg()),
+               run_id=metrics.get("run_id"), command=command_of(name, overrides),
+               finished=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    return row
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("dataset", choices=sorted(DATASETS))
-    parser.add_argument("--models", nargs="+",
-                        default=["seasonal_naive", "autoets", "lightgbm", "lstm", "tft"])
-    parser.add_argument("--nn-epochs", type=int, default=10)
-    parser.add_argument("--nn-batches", type=int, default=60, help="batches per epoch")
-    parser.add_argument("--hidden", type=int, default=16)
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--out", default=None, help="results file stem (default: dataset)")
+    parser.add_argument("suite", choices=sorted(SUITES))
+    parser.add_argument("--only", nargs="+", help="run only these configs of the suite")
+    parser.add_argument("--set", nargs="+", default=[], metavar="KEY=VALUE",
+                        help="extra Hydra overrides for every config (printed in the command)")
     args = parser.parse_args()
-    source, horizon, season, covariates = DATASETS[args.dataset]
-    panel = source().load()
-    print(f"{args.dataset}: {panel.groupby(['location_id', 'product_id']).ngroups} series, "
-          f"{panel['date'].nunique()} dates, horizon {horizon}", flush=True)
-    RESULTS.mkdir(exist_ok=True)
-    out_file = RESULTS / f"{args.out or args.dataset}.csv"
-    rows = []
-    for name in args.models:
-        overrides = {}
-        if name in ("tft", "lstm"):
-            overrides = {"max_epochs": args.nn_epochs, "limit_train_batches": args.nn_batches,
-                         "hidden_size": args.hidden, "num_threads": args.threads,
-                         "encoder_length": max(2 * horizon, 2 * season), **covariates}
-            if name == "lstm":  # DeepAR reads no observed covariate besides the target
-                overrides.pop("observed_reals", None)
-        if name == "lightgbm":
-            overrides = {"num_threads": args.threads, "objective":
-                         "l2" if args.dataset == "rossmann" else "tweedie"}
-        model = make_model(name, horizon, season, **overrides)
-        load_before = os.getloadavg()
-        started = time.perf_counter()
-        table = backtest(panel, horizon=horizon, models={name: model}, n_origins=1,
-                         season_length=season)
-        wall = time.perf_counter() - started
-        row = table.iloc[0].to_dict()
-        row.update(wall_seconds=wall, load_before=" ".join(f"{x:.2f}" for x in load_before),
-                   load_after=" ".join(f"{x:.2f}" for x in os.getloadavg()),
-                   settings=str(overrides) if overrides else "", finished=time.strftime(
-                       "%Y-%m-%d %H:%M:%S UTC", time.gmtime()))
-        rows.append(row)
+    configs = SUITES[args.suite]
+    names = args.only or list(configs)
+    unknown = sorted(set(names) - set(configs))
+    if unknown:
+        parser.error(f"{unknown} are not in suite {args.suite}: {list(configs)}")
+    folder = RESULTS / args.suite
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        row = run_one(name, [*configs[name], *args.set])
+        pd.DataFrame([row]).to_csv(folder / f"{name}.csv", index=False)
         print({k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()},
               flush=True)
-        frame = pd.DataFrame(rows)
-        if out_file.exists():  # keep rows of models not re-run this time
-            old = pd.read_csv(out_file)
-            frame = pd.concat([old[~old["model"].isin(frame["model"])], frame])
-        frame.to_csv(out_file, index=False)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,8 @@
-"""Print the benchmark CSVs of ``results/`` as the markdown tables of RESULTS.md."""
+"""Print the benchmark CSVs of ``results/<suite>/`` as the markdown tables of RESULTS.md.
+
+Every row carries the command that reproduces it; where a suite has an oracle row
+(``forecast_oracle_market``), every row also shows its distance to it (``x / oracle - 1``).
+"""
 
 from __future__ import annotations
 
@@ -7,28 +11,44 @@ from pathlib import Path
 import pandas as pd
 
 RESULTS = Path(__file__).resolve().parent / "results"
-ORDER = ["seasonal_naive", "naive", "autoets", "lightgbm", "lstm", "tft"]
-COLUMNS = ["model", "rmsse", "wape", "rmspe", "mae", "pinball_mean", "coverage_80",
-           "fit_seconds", "predict_seconds", "wall_seconds", "load_before", "load_after"]
+ORACLE = "forecast_oracle_market"
+COLUMNS = ["config", "val_rmspe", "val_rmsse", "test_rmsse", "test_wape", "test_rmspe", "test_mae",
+           "test_pinball_mean", "test_coverage_80", "fit_seconds", "wall_seconds",
+           "load_before", "load_after"]
+
+
+def suite_table(folder: Path) -> pd.DataFrame:
+    """The rows of one suite, with the distance to the oracle when there is one."""
+    table = pd.concat([pd.read_csv(p) for p in sorted(folder.glob("*.csv"))], ignore_index=True)
+    cols = [c for c in COLUMNS if c in table.columns]
+    if ORACLE in set(table["config"]):
+        oracle = table.set_index("config").loc[ORACLE]
+        for metric in ("test_rmsse", "test_wape", "test_mae"):
+            table[f"{metric}_vs_oracle"] = table[metric] / oracle[metric] - 1.0
+            cols.append(f"{metric}_vs_oracle")
+        table = table.sort_values("test_rmsse")
+    return table[[*cols, "command"]]
 
 
 def main() -> None:
-    datasets = sorted({p.stem.split("_")[0] for p in RESULTS.glob("*.csv")})
-    for dataset in datasets:  # rossmann.csv + rossmann_tft.csv ... (runs of one dataset)
-        table = pd.concat([pd.read_csv(p) for p in sorted(RESULTS.glob(f"{dataset}*.csv"))])
-        table["_order"] = table["model"].map({m: i for i, m in enumerate(ORDER)})
-        table = table.sort_values("_order")[[c for c in COLUMNS if c in table.columns]]
-        print(f"### {dataset}\n")
+    for folder in sorted(p for p in RESULTS.iterdir() if p.is_dir()):
+        table = suite_table(folder)
+        print(f"### {folder.name}\n")
         print("| " + " | ".join(table.columns) + " |")
         print("|" + "---|" * len(table.columns))
         for row in table.itertuples(index=False):
-            print("| " + " | ".join(_cell(v) for v in row) + " |")
+            print("| " + " | ".join(_cell(c, v) for c, v in zip(table.columns, row,
+                                                                 strict=True)) + " |")
         print()
 
 
-def _cell(value: object) -> str:
+def _cell(column: str, value: object) -> str:
+    if column == "command":
+        return f"`{value}`"
     if isinstance(value, float):
-        return "-" if pd.isna(value) else f"{value:.4g}"
+        if pd.isna(value):
+            return "-"
+        return f"{value:+.1%}" if column.endswith("_vs_oracle") else f"{value:.4g}"
     return str(value)
 
 

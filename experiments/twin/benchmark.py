@@ -87,6 +87,19 @@ def report(path: Path) -> str:
             extra = f" --only {' '.join(args[3:])}" if len(args) > 3 else ""
             out.append(f"- {policy}: `python experiments/twin/benchmark.py --policies {name} "
                        f"--scenarios {scenario} --seeds {seeds}{extra}`")
+    out += ["", "### targets per seed (newsvendor vs last week's sales, and the bound)", "",
+            "| scenario | seed | waste cut | fill-rate change | margin gap closed |",
+            "|---|---|---|---|---|"]
+    for scenario in SCENARIOS:
+        by = {(r["policy"], r["seed"]): r["kpis"] for r in rows if r["scenario"] == scenario}
+        for seed in sorted({r["seed"] for r in rows}):
+            keys = [(p, seed) for p in ("LastWeekSales", "Newsvendor", "PerfectForesight")]
+            if not all(k in by for k in keys):
+                continue
+            n, v, b = (by[k] for k in keys)
+            gap = (v["gross_margin"] - n["gross_margin"]) / (b["gross_margin"] - n["gross_margin"])
+            out.append(f"| {scenario} | {seed} | {1 - v['waste_rate'] / n['waste_rate']:.0%} | "
+                       f"{v['fill_rate'] - n['fill_rate']:+.1%} | {gap:.0%} |")
     return "\n".join(out)
 
 

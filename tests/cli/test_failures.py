@@ -62,7 +62,8 @@ def test_a_bug_inside_a_hydra_app_keeps_its_traceback(tmp_path: Path, monkeypatc
 
 @pytest.mark.parametrize(("name", "overrides", "expected"), [
     ("simulate", ["market.n_dyas=3"], "market.n_dyas: no such key in the config; keys there:"),
-    ("train", ["data=nope"], "data=nope: no such config in configs/data/; choose one of: aspect_labels, csv,"),
+    ("train", ["data=nope"],
+     "data=nope: no such config in configs/data/; choose one of: aspect_labels, csv,"),
     ("simulate", ["market.n_days=[1"], "cannot parse the override 'market.n_days=[1'"),
     ("train", ["model._target_=no.such.Model"], "_target_=no.such.Model: no such class"),
 ])

@@ -55,7 +55,7 @@ def test_multirun_sweep_then_promote(tmp_path: Path) -> None:
     experiment = client.get_experiment_by_name("forecast_market")
     runs = client.search_runs([experiment.experiment_id])
     assert sorted(r.data.params["model.season_length"] for r in runs) == ["1", "7"]
-    best = min(runs, key=lambda r: r.data.metrics["rmsse"])
+    best = min(runs, key=lambda r: r.data.metrics["val_rmsse"])
 
     out = run(["promote", "tracking.experiment=forecast_market", "metric=rmsse"], tmp_path)
     assert out.returncode == 0, out.stderr[-2000:]

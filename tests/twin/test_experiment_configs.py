@@ -47,7 +47,10 @@ def test_experiment_config_smoke(name: str, tmp_path: Path, mlflow_template: Pat
     extra = ["scenario.heat_waves.0.start_day=1", "scenario.heat_waves.0.days=2",
              "scenario.supplier_delays.0.start_day=2", "scenario.supplier_delays.0.days=1"] \
         if "heatwave" in name else []
-    metrics = run_twin_experiment(tiny(name, tmp_path, db, *extra))
+    cfg = tiny(name, tmp_path, db, *extra)
+    if "forecaster" in cfg.policy.ordering:  # a few boosting rounds: this checks the wiring
+        cfg.policy.ordering.forecaster.n_estimators = 5
+    metrics = run_twin_experiment(cfg)
     assert metrics["days"] == 4 and 0 <= metrics["waste_rate"] <= 1
     client = MlflowClient(f"sqlite:///{db}")
     run = client.get_run(metrics["run_id"])

@@ -26,7 +26,8 @@ from groupbuy_ml.cli.simulate import simulate_command
 
 EXPERIMENTS = ("forecast_naive_market", "forecast_lightgbm_market")
 RECOMMENDER = "recommend_scene_gfcf_market"
-SHOWN = ("rmsse", "wrmsse", "mase", "wape", "coverage_80", "fit_seconds")
+SHOWN = ("val_rmsse", "test_rmsse", "test_wrmsse", "test_mase", "test_wape",
+         "test_coverage_80", "fit_seconds")
 DEMO_POINTS = 5      # pickup points the demo forecasts and routes
 DEMO_PRODUCTS = 12   # products per pickup point in the forecast call
 
@@ -42,8 +43,9 @@ def demo_command(overrides: Sequence[str] = ()) -> None:
         console.print(f"training [cyan]{name}[/] ...")
         results[name] = get_method(cfg.pipeline)(cfg)
     console.print(_metrics_table(results))
-    console.rule("[bold]3. promote the best forecaster to champion")
-    forecast = promote_command([f"tracking.experiment={cfg.tracking.experiment}", "metric=rmsse",
+    console.rule("[bold]3. promote the best forecaster (validation RMSSE) to champion")
+    forecast = promote_command([f"tracking.experiment={cfg.tracking.experiment}",
+                                "metric=val_rmsse",
                                 *overrides])
     console.rule("[bold]4. train the recommender on the same market and promote it")
     rcfg = compose_config("train", [f"experiment={RECOMMENDER}", "data.market.simulation=null",
@@ -51,8 +53,10 @@ def demo_command(overrides: Sequence[str] = ()) -> None:
     metrics = get_method(rcfg.pipeline)(rcfg)
     console.print(f"scene GF-CF: recall@20 {metrics['recall_at_20']:.4f}, "
                   f"ndcg@20 {metrics.get('ndcg_at_20', float('nan')):.4f}")
+    # one recommender run, so nothing is chosen; recommender runs log no validation window yet
     recommend = promote_command([f"tracking.experiment={rcfg.tracking.experiment}",
-                                 "metric=recall_at_20", "mode=max", *overrides])
+                                 "metric=recall_at_20", "mode=max", "validation_only=false",
+                                 *overrides])
     root = Path(cfg.paths.root_dir).resolve()
     console.rule("[bold]5. serve the champions (Ray Serve) and call every endpoint")
     serve_and_call(console, root, cfg.tracking.uri, summary.out_dir, forecast.model_name,

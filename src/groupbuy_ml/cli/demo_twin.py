@@ -10,15 +10,14 @@ from rich.table import Table
 
 from groupbuy_ml.cli.hydra_app import compose_config
 
-EXPERIMENTS = (("naive: last week's sales", "twin_naive"),
-               ("newsvendor on LightGBM quantiles", "twin_default"))
+EXPERIMENTS = (("naive", "twin_naive"), ("newsvendor", "twin_default"))
 CITY = ("twin.market.n_pickup_points=12", "twin.market.n_products=30",
         "twin.market.n_suppliers=8", "twin.market.households_per_pickup_point=80",
         "twin.warm_up_days=42", "twin.burn_in_days=7", "twin.days=28", "out_dir=null")
 SHOWN = (("waste_rate", "waste", "{:.1%}"), ("fill_rate", "fill", "{:.1%}"),
-         ("stockout_rate", "stock-out", "{:.1%}"), ("formation_rate", "成团率", "{:.1%}"),
-         ("gmv", "GMV CNY", "{:,.0f}"), ("gross_margin", "margin after waste", "{:,.0f}"),
-         ("inventory_turnover", "turnover", "{:.1f}"), ("delivery_km", "km", "{:,.0f}"))
+         ("stockout_rate", "out", "{:.1%}"), ("formation_rate", "成团率", "{:.1%}"),
+         ("gmv", "GMV", "{:,.0f}"), ("gross_margin", "margin", "{:,.0f}"),
+         ("delivery_km", "km", "{:,.0f}"))
 
 
 def twin_side_by_side(console: Console, overrides: Sequence[str] = ()) -> dict[str, dict]:
@@ -32,10 +31,11 @@ def twin_side_by_side(console: Console, overrides: Sequence[str] = ()) -> dict[s
                       "days) ...")
         cfg = compose_config("twin", [f"experiment={name}", *CITY, *keep])
         results[label] = run_twin_experiment(cfg)
-    table = Table(title="digital twin, 28 scored days, same city and seed")
-    table.add_column("ordering policy")
+    table = Table(title="digital twin, 28 scored days, same city and seed (out: stock-out "
+                  "rate; GMV and margin after waste in CNY)")
+    table.add_column("policy", no_wrap=True)
     for _, head, _ in SHOWN:
-        table.add_column(head, justify="right")
+        table.add_column(head, justify="right", no_wrap=True)
     for label, kpis in results.items():
         table.add_row(label, *(fmt.format(kpis[k]) for k, _, fmt in SHOWN))
     console.print(table)

@@ -140,14 +140,19 @@ class RossmannSource(GapPolicySource):
             2014-07-01 .. 2014-12-31 (refurbishment) and store 988 lacks 2013-01-01: the full
             history needs ``gaps=fill`` (those days become closed, unobserved rows) or
             ``gaps=trim``.
+        store_calendar: add the daily covariates of
+            :func:`~groupbuy_ml.data.loaders.rossmann_calendar.add_store_calendar`
+            (``promo2_active``, ``promo2_weeks``, ``competition_open_months``).
     """
 
     name = "rossmann"
 
     def __init__(self, root: str | Path | None = None, stores: Sequence[int] | None = None,
                  start_date: str | None = None, limit_series: int | None = None,
-                 gaps: str = "raise", min_length: int | None = None) -> None:
+                 gaps: str = "raise", min_length: int | None = None,
+                 store_calendar: bool = False) -> None:
         self.root, self.stores, self.limit = root, stores, limit_series
+        self.store_calendar = bool(store_calendar)
         self.start_date = pd.Timestamp(start_date) if start_date else None
         self._init_gaps(gaps, min_length)
 
@@ -156,7 +161,12 @@ class RossmannSource(GapPolicySource):
         panel = load_rossmann(self.root, stores)
         if self.start_date is not None:
             panel = panel.loc[panel["date"] >= self.start_date].reset_index(drop=True)
-        return self._finish(panel, self.limit, str(dataset_dir("rossmann", self.root)))
+        panel = self._finish(panel, self.limit, str(dataset_dir("rossmann", self.root)))
+        if self.store_calendar:  # after the gap fill, so filled days get the calendar too
+            from groupbuy_ml.data.loaders.rossmann_calendar import add_store_calendar
+
+            panel = add_store_calendar(panel)
+        return panel
 
     def fingerprints(self) -> dict[str, str]:
         folder = dataset_dir("rossmann", self.root)

@@ -22,13 +22,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from groupbuy_ml.data.gaps import apply_gap_policy, observed_mask
+from groupbuy_ml.data.gaps import apply_gap_policy
 from groupbuy_ml.data.loaders import ColumnMapping, read_demand_csv
 from groupbuy_ml.data.schemas.panel import demand_panel_schema
 from groupbuy_ml.data.validation import validate
 from groupbuy_ml.errors import ConfigError
-from groupbuy_ml.forecasting.metrics import evaluate_forecast
 from groupbuy_ml.forecasting.periods import infer_frequency
+from groupbuy_ml.forecasting.protocol import EvaluationProtocol
 from groupbuy_ml.forecasting.series import TARGET, TIME
 from groupbuy_ml.forecasting.splits import rolling_origins
 
@@ -143,7 +143,8 @@ def backtest(
         n_origins, step: number of origins and periods between them (default ``horizon``).
         season_length: seasonal period for seasonal naive / MASE / AutoETS (default: from the
             inferred frequency, 7 for daily data).
-        open_days_only: score only rows with ``is_open == 1`` when that column exists.
+        open_days_only: score only rows with ``is_open == 1`` when that column exists (the
+            ``open`` mask of :class:`~groupbuy_ml.forecasting.protocol.EvaluationProtocol`).
         gaps, min_length: what a missing period means and the shortest series kept
             (:func:`~groupbuy_ml.data.gaps.apply_gap_policy`: ``raise``, ``fill``, ``trim``);
             rows added by ``fill`` are never scored. What they did is in
@@ -168,17 +169,17 @@ def backtest(
         named = {name: make_model(name, horizon, m) for name in models}
     if not named:
         raise ConfigError("models is empty")
+    # the scoring mask of the library's protocol; each origin's test window is scored once
+    protocol = EvaluationProtocol(horizon=horizon, score="open" if open_days_only else "observed",
+                                  season_length=m)
     rows = []
     for k, (train, test) in enumerate(rolling_origins(panel, horizon, n_origins, step)):
-        scored = test.loc[observed_mask(test)]
-        if open_days_only and "is_open" in scored:
-            scored = scored.loc[scored["is_open"] == 1]
         for name, template in named.items():
             if progress is not None:
                 progress(name, k, n_origins)
             model = copy.deepcopy(template)
             forecast, fit_seconds, predict_seconds = fit_and_forecast(model, train, test)
-            metrics = evaluate_forecast(train, scored, forecast, season_length=m)
+            metrics = protocol.evaluate(train, test, forecast)
             cold = float(forecast["cold_start"].sum()) if "cold_start" in forecast else 0.0
             rows.append({"model": name, "origin": k, "origin_date": test[TIME].min(),
                          **metrics, "fit_seconds": fit_seconds,

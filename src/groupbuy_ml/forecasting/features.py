@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from groupbuy_ml.errors import ConfigError, InvalidDataError
+from groupbuy_ml.forecasting.feature_extras import ExtraFeatures, target_mask
 from groupbuy_ml.forecasting.series import (
     SERIES_KEYS,
     TARGET,
@@ -69,6 +70,8 @@ class FeatureSpec:
         covariates: known-future covariates present in the training panel.
         categories: fitted levels of each categorical column (unseen levels become missing).
         price_reference: mean price per series in the training panel (for ``price_relative``).
+        extras: optional feature families (same-weekday means, event distances, store
+            attributes...; :class:`~groupbuy_ml.forecasting.feature_extras.ExtraFeatures`).
     """
 
     horizon: int
@@ -77,6 +80,7 @@ class FeatureSpec:
     covariates: tuple[str, ...]
     categories: dict[str, pd.Index] = field(default_factory=dict)
     price_reference: pd.Series | None = None
+    extras: ExtraFeatures = field(default_factory=ExtraFeatures)
 
     @classmethod
     def from_panel(
@@ -85,20 +89,25 @@ class FeatureSpec:
         horizon: int,
         lags: tuple[int, ...] | None = None,
         windows: tuple[int, ...] = (7, 28),
+        extras: ExtraFeatures | None = None,
     ) -> FeatureSpec:
         """Fit the spec on a training panel: covariates present, category levels, mean prices."""
         lags = direct_lags(horizon) if lags is None else tuple(sorted(set(lags)))
         if min(lags) < horizon:
             raise ConfigError(f"lags {lags} must all be >= horizon {horizon} (direct model)")
-        covariates = tuple(c for c in KNOWN_COVARIATES if c in panel.columns)
+        extras = extras or ExtraFeatures()
+        require_columns(panel, [*extras.numeric, *extras.categoricals], "train")
+        covariates = tuple(c for c in KNOWN_COVARIATES if c in panel.columns
+                           and c not in extras.numeric)
         categories = {
             c: pd.Index(pd.unique(panel[c].dropna())).sort_values()
-            for c in CATEGORICALS if c in panel.columns
+            for c in (*CATEGORICALS, *extras.categoricals) if c in panel.columns
         }
         price_reference = None
         if "price" in covariates:
             price_reference = panel.groupby(SERIES_KEYS)["price"].mean()
-        return cls(horizon, lags, tuple(windows), covariates, categories, price_reference)
+        return cls(horizon, lags, tuple(windows), covariates, categories, price_reference,
+                   extras)
 
     @property
     def columns(self) -> list[str]:
@@ -107,7 +116,7 @@ class FeatureSpec:
         price = ["price_relative"] if "price" in self.covariates else []
         return [
             *(f"lag_{k}" for k in self.lags), *rolling, *CALENDAR, *self.covariates, *price,
-            *self.categories,
+            *self.extras.columns(), *self.categories,
         ]
 
     @property
@@ -118,7 +127,9 @@ class FeatureSpec:
     @property
     def history_needed(self) -> int:
         """Periods of history before the origin that the features of any step can read."""
-        return max(max(self.lags), self.horizon + max(self.windows, default=0))
+        weekly = [7 * -(-self.horizon // 7) + 7 * (n - 1) for n in self.extras.weekday_means]
+        since = [self.extras.since_cap] if self.extras.events else []
+        return max(max(self.lags), self.horizon + max(self.windows, default=0), *weekly, *since)
 
 
 def _lag(y: np.ndarray, starts: np.ndarray, k: int) -> np.ndarray:
@@ -174,7 +185,9 @@ def build_features(panel: pd.DataFrame, spec: FeatureSpec) -> pd.DataFrame:
     codes = series_codes(panel)
     starts = group_starts(codes)
     y = panel[TARGET].to_numpy(np.float64)
-    cols: dict[str, np.ndarray] = {}
+    if spec.extras.mask_closed:  # closed / unobserved days are no sales figure
+        y = np.where(target_mask(panel), y, np.nan)
+    cols: dict[str, np.ndarray] = spec.extras.build(panel, y, starts, codes, spec.horizon)
     for k in spec.lags:
         cols[f"lag_{k}"] = _lag(y, starts, k)
     for w in spec.windows:
@@ -211,8 +224,11 @@ def stack_history_and_future(
     sorted by series then date. Static categoricals absent from ``future`` (``category``) are
     taken from ``history``; a ``units`` column in ``future`` is dropped.
     """
-    static = [c for c in spec.categories if c not in SERIES_KEYS]
-    cols = [*SERIES_KEYS, TIME, *spec.covariates, *static]
+    static = [c for c in (*spec.categories, *spec.extras.static_reals) if c not in SERIES_KEYS]
+    varying = [c for c in (*spec.extras.covariates, *spec.extras.events) if c != "closed"]
+    if spec.extras.events and "is_open" not in spec.covariates:
+        varying.append("is_open")
+    cols = list(dict.fromkeys([*SERIES_KEYS, TIME, *spec.covariates, *varying, *static]))
     require_columns(history, [*SERIES_KEYS, TIME, TARGET], "history")
     future = future.drop(columns=[TARGET], errors="ignore")
     missing_static = [c for c in static if c not in future.columns]

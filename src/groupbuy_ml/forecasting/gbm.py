@@ -10,13 +10,14 @@ the forecast origin (:mod:`groupbuy_ml.forecasting.features`), so no forecast is
 from __future__ import annotations
 
 import inspect
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
 from groupbuy_ml.errors import ConfigError, InvalidDataError
+from groupbuy_ml.forecasting.feature_extras import ExtraFeatures, target_mask
 from groupbuy_ml.forecasting.features import (
     FUTURE,
     FeatureSpec,
@@ -30,6 +31,7 @@ from groupbuy_ml.forecasting.series import (
     TARGET,
     TIME,
     describe_series,
+    group_starts,
     require_columns,
     series_codes,
     sort_panel,
@@ -38,6 +40,7 @@ from groupbuy_ml.forecasting.series import (
 __all__ = ["LightGBMForecaster"]
 
 OBJECTIVES = ("tweedie", "l2", "poisson")
+TRANSFORMS = ("none", "log1p")
 
 
 class LightGBMForecaster:
@@ -70,6 +73,15 @@ class LightGBMForecaster:
         tweedie_variance_power: in (1, 2); 1.1 as in M5 solutions.
         refit: retrain on all rows for the best number of rounds (see above).
         lags, windows: override the target lags (all >= horizon) and rolling windows.
+        weekday_means, extra_covariates, static_reals, extra_categoricals, events,
+            mask_closed: the optional feature families of
+            :class:`~groupbuy_ml.forecasting.feature_extras.ExtraFeatures`.
+        fit_open_days_only: leave closed and unobserved rows (``is_open == 0``,
+            ``is_observed == 0``) out of the loss and the early-stopping set: they sell
+            nothing by definition and are forecast as 0.
+        target_transform: ``"log1p"`` fits ``log(1 + y)`` (with ``l2``: close to minimising
+            the relative error RMSPE scores) and forecasts ``exp(.) - 1``; ``"none"``.
+        lgb_params: further LightGBM parameters (``max_bin``, ``bagging_fraction``...).
     """
 
     def __init__(
@@ -90,7 +102,19 @@ class LightGBMForecaster:
         refit: bool = True,
         lags: Sequence[int] | None = None,
         windows: Sequence[int] = (7, 28),
+        weekday_means: Sequence[int] = (),
+        extra_covariates: Sequence[str] = (),
+        static_reals: Sequence[str] = (),
+        extra_categoricals: Sequence[str] = (),
+        events: Sequence[str] = (),
+        mask_closed: bool = False,
+        fit_open_days_only: bool = False,
+        target_transform: str = "none",
+        lgb_params: Mapping[str, object] | None = None,
     ) -> None:
+        if target_transform not in TRANSFORMS:
+            raise ConfigError(f"target_transform must be one of {TRANSFORMS}, got "
+                              f"{target_transform!r}")
         if objective not in OBJECTIVES:
             raise ConfigError(f"objective must be one of {OBJECTIVES}, got {objective!r}")
         if horizon < 1 or validation_days < 0 or n_estimators < 1:
@@ -114,6 +138,26 @@ class LightGBMForecaster:
         self.refit = refit
         self.lags = None if lags is None else tuple(int(k) for k in lags)
         self.windows = tuple(int(w) for w in windows)
+        self.weekday_means = tuple(int(n) for n in weekday_means)
+        self.extra_covariates = tuple(extra_covariates)
+        self.static_reals = tuple(static_reals)
+        self.extra_categoricals = tuple(extra_categoricals)
+        self.events = tuple(events)
+        self.mask_closed = bool(mask_closed)
+        self.fit_open_days_only = bool(fit_open_days_only)
+        self.target_transform = target_transform
+        self.lgb_params = dict(lgb_params or {})
+
+    def _extras(self) -> ExtraFeatures:
+        return ExtraFeatures(self.weekday_means, self.extra_covariates, self.static_reals,
+                             self.extra_categoricals, self.events, self.mask_closed)
+
+    def _forward(self, y: np.ndarray) -> np.ndarray:
+        return np.log1p(np.clip(y, 0, None)) if self.target_transform == "log1p" else y
+
+    def _inverse(self, y: np.ndarray) -> np.ndarray:
+        # models pickled before target_transform existed fitted the raw target
+        return np.expm1(y) if getattr(self, "target_transform", "none") == "log1p" else y
 
     def get_params(self) -> dict[str, object]:
         """Constructor arguments (for experiment tracking)."""
@@ -134,6 +178,7 @@ class LightGBMForecaster:
             "force_row_wise": True,
             "verbosity": -1,
         }
+        params.update(getattr(self, "lgb_params", {}))
         if objective == "tweedie":
             params["tweedie_variance_power"] = self.tweedie_variance_power
         if alpha is not None:
@@ -142,7 +187,10 @@ class LightGBMForecaster:
 
     def _train(
         self, params: dict[str, object], x: pd.DataFrame, y: np.ndarray, val: np.ndarray
-    ) -> tuple[lgb.Booster, list[dict[str, float]], int]:
+    ) -> tuple[lgb.Booster, list[dict[str, float]], int, lgb.Booster | None]:
+        """Train with early stopping on the ``val`` rows; returns the booster (refitted on
+        every row when ``refit``), the loss curves, the best round and the early-stopped
+        booster (None without validation)."""
         cats = self.spec_.categorical
         fit_set = lgb.Dataset(x[~val], y[~val], categorical_feature=cats)
         sets, names = [fit_set], ["train"]
@@ -163,10 +211,11 @@ class LightGBMForecaster:
         history = [{"epoch": i + 1, "train_loss": v} for i, v in enumerate(curves["train"][metric])]
         for row, v in zip(history, curves.get("valid", {}).get(metric, []), strict=False):
             row["val_loss"] = v
+        stopped = booster if val.any() else None
         if self.refit and val.any():
             everything = lgb.Dataset(x, y, categorical_feature=cats)
             booster = lgb.train(params, everything, best)
-        return booster, history, best
+        return booster, history, best, stopped
 
     def fit(self, train: pd.DataFrame) -> LightGBMForecaster:
         """Fit on a demand panel (one row per period per series; see the class docstring)."""
@@ -174,30 +223,42 @@ class LightGBMForecaster:
         panel = sort_panel(train)
         self.frequency_ = infer_frequency(panel[TIME])
         check_regular(panel, self.frequency_, "train")
-        self.spec_ = FeatureSpec.from_panel(panel, self.horizon, self.lags, self.windows)
-        x = build_features(panel, self.spec_)
-        keep = ~np.isnan(x[f"lag_{min(self.spec_.lags)}"].to_numpy())
-        if not keep.any():
+        self.spec_ = FeatureSpec.from_panel(panel, self.horizon, self.lags, self.windows,
+                                            self._extras())
+        features = build_features(panel, self.spec_)
+        position = np.arange(len(panel)) - group_starts(series_codes(panel))
+        lagged = position >= min(self.spec_.lags)  # rows with a first lag
+        if not lagged.any():
             raise InvalidDataError(f"every series is shorter than horizon + 1 = {self.horizon + 1}")
-        x = x.loc[keep].reset_index(drop=True)
-        y = panel.loc[keep, TARGET].to_numpy(np.float64)
-        dates = panel.loc[keep, TIME].to_numpy()
-        val = np.zeros(len(y), dtype=bool)
+        keep = lagged & target_mask(panel) if self.fit_open_days_only else lagged
+        x = features.loc[keep].reset_index(drop=True)
+        y = self._forward(panel.loc[keep, TARGET].to_numpy(np.float64))
+        in_val = np.zeros(len(panel), dtype=bool)
         if self.validation_days:
-            distinct = np.unique(dates)
+            distinct = np.unique(panel.loc[lagged, TIME].to_numpy())
             if len(distinct) <= self.validation_days:
                 raise ConfigError(
                     f"validation_days={self.validation_days} leaves no training dates: only "
                     f"{len(distinct)} dates have lag features (horizon {self.horizon})"
                 )
-            val = dates >= distinct[-self.validation_days]
-        self.booster_, self.history_, self.best_iteration_ = self._train(
+            in_val = lagged & (panel[TIME].to_numpy() >= distinct[-self.validation_days])
+        val = in_val[keep]
+        self.booster_, self.history_, self.best_iteration_, stopped = self._train(
             self._params(self.objective), x, y, val
         )
+        self.validation_forecast_ = None
+        if stopped is not None:  # the early-stopped model's forecast of the validation window
+            out = panel.loc[in_val, [*SERIES_KEYS, TIME]].reset_index(drop=True)
+            pred = self._inverse(stopped.predict(features.loc[in_val],
+                                                 num_iteration=self.best_iteration_))
+            closed = (panel.loc[in_val, "is_open"].to_numpy() == 0
+                      if "is_open" in panel else False)
+            out[PREDICTION] = np.where(closed, 0.0, np.clip(pred, 0, None))
+            self.validation_forecast_ = out
         self.quantile_boosters_: dict[float, lgb.Booster] = {}
         self.quantile_history_: dict[float, list[dict[str, float]]] = {}
         for q in self.quantiles:
-            booster, history, _ = self._train(self._params("quantile", q), x, y, val)
+            booster, history, _, _ = self._train(self._params("quantile", q), x, y, val)
             self.quantile_boosters_[q], self.quantile_history_[q] = booster, history
         return self
 
@@ -228,9 +289,11 @@ class LightGBMForecaster:
         out = frame.loc[rows, [*SERIES_KEYS, TIME]].reset_index(drop=True)
         closed = (frame.loc[rows, "is_open"] == 0).to_numpy() if "is_open" in frame else False
         # num_iteration=None: the early-stopped best round, or every round of a refitted model
-        out[PREDICTION] = np.where(closed, 0.0, np.clip(self.booster_.predict(x), 0, None))
-        if self.quantile_boosters_:
-            qs = np.column_stack([b.predict(x) for b in self.quantile_boosters_.values()])
+        point = self._inverse(self.booster_.predict(x))
+        out[PREDICTION] = np.where(closed, 0.0, np.clip(point, 0, None))
+        if self.quantile_boosters_:  # a monotone transform keeps quantiles quantiles
+            qs = self._inverse(np.column_stack([b.predict(x)
+                                                for b in self.quantile_boosters_.values()]))
             qs = np.where(np.asarray(closed)[..., None], 0.0, np.sort(np.clip(qs, 0, None), 1))
             for j, q in enumerate(self.quantile_boosters_):
                 out[f"q{q:g}"] = qs[:, j]

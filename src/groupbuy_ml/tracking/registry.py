@@ -21,6 +21,7 @@ from mlflow.tracking import MlflowClient
 
 from groupbuy_ml.errors import ConfigError, UnknownNameError
 from groupbuy_ml.tracking.library_model import unwrap
+from groupbuy_ml.tracking.selection import select_runs, validation_metric
 from groupbuy_ml.tracking.uri import TrackingTarget, activate, display_uri, tracking_client
 
 __all__ = ["ChampionInfo", "Promotion", "champion_info", "load_champion", "promote"]
@@ -39,6 +40,10 @@ class Promotion:
     metric: str
     value: float
     previous_version: int | None
+    compared: tuple[tuple[str, float], ...] = ()
+    """With ``validation_only``: (run id, metric value) of every run compared, best first."""
+    excluded: Mapping[str, str] = field(default_factory=dict)
+    """With ``validation_only``: run id -> why it did not compete."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +162,7 @@ def promote(
     alias: str = "champion",
     artifact_path: str = "model",
     filter_string: str = "",
+    validation_only: bool = False,
 ) -> Promotion:
     """Register the best finished run's model and point ``alias`` at it.
 
@@ -169,6 +175,9 @@ def promote(
         alias: alias to move (default ``champion``).
         artifact_path: name the model was logged under (``log_python_model(name=...)``).
         filter_string: extra MLflow run filter, e.g. ``"params.model = 'tft'"``.
+        validation_only: rank on the validation metric (``rmsse`` -> ``val_rmsse``; a
+            ``test_*`` metric is refused) among comparable, non-smoke runs only
+            (:func:`~groupbuy_ml.tracking.selection.select_runs`); ``groupbuy promote`` does.
 
     Runs that lack the metric, have a NaN value or logged no model called ``artifact_path``
     are ignored; ties go to the earlier run. Promoting the same run again reuses its version.
@@ -186,6 +195,13 @@ def promote(
                                f"{display_uri(target.uri)}")
     runs = list(_finished_runs(client, found.experiment_id, filter_string))
     models = _models_by_run(client, found.experiment_id, artifact_path)
+    compared: tuple[tuple[str, float], ...] = ()
+    excluded: dict[str, str] = {}
+    if validation_only:
+        metric = validation_metric(metric)
+        selection = select_runs(runs, metric, set(models), mode)
+        runs, excluded = selection.compared, selection.excluded
+        compared = tuple((r.info.run_id, float(r.data.metrics[metric])) for r in runs)
     candidates = [
         run
         for run in runs
@@ -214,7 +230,8 @@ def promote(
             client, name, best.info.run_id, models[best.info.run_id], tags
         )
         client.set_registered_model_alias(name, alias, str(version))
-    return Promotion(name, version, best.info.run_id, metric, value, previous)
+    return Promotion(name, version, best.info.run_id, metric, value, previous, compared,
+                     excluded)
 
 
 def champion_info(

@@ -55,7 +55,8 @@ def test_bks_matches_the_readme(shared_data: Path) -> None:
     # All 56 Solomon instances: C1 9, C2 8, R1 12, R2 11, RC1 8, RC2 8 (the README's classes).
     counts = bks["group"].value_counts().to_dict()
     assert counts == {"C1": 9, "C2": 8, "R1": 12, "R2": 11, "RC1": 8, "RC2": 8}
-    assert (bks.index.str.rstrip("0123456789") + bks.index.str[-3]).tolist() == bks["group"].tolist()
+    groups = bks.index.str.rstrip("0123456789") + bks.index.str[-3]
+    assert groups.tolist() == bks["group"].tolist()
 
 
 def _write(tmp_path: Path, text: str) -> Path:

@@ -59,6 +59,9 @@ class NeuralForecaster:
     """
 
     target_transformation: str | None = "relu"
+    #: trained on windows before the last ``validation_days`` only (no refit): predicting the
+    #: validation window from the dates before it is a genuine out-of-sample forecast
+    fits_before_validation = True
 
     def __init__(
         self,

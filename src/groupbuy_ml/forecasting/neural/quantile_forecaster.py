@@ -76,6 +76,9 @@ class QuantileRNNForecaster:
         seed, num_threads: torch seed and intra-op threads during fit and predict.
     """
 
+    #: validation windows are held out of training (no refit), see the class docstring
+    fits_before_validation = True
+
     def __init__(self, horizon: int = 14, encoder_length: int = 28, hidden_size: int = 32,
                  num_layers: int = 1, context_size: int = 8, decoder_hidden: int = 32,
                  dropout: float = 0.0, quantiles: Sequence[float] = (0.1, 0.5, 0.9),
