@@ -12,8 +12,10 @@ from rich.table import Table
 from groupbuy_ml.cli.hydra_app import run_hydra
 
 
-def run_pipeline(cfg: DictConfig) -> float | None:
-    """Call ``cfg.pipeline`` with the config; return the metric a sweeper would optimise."""
+def run_pipeline(cfg: DictConfig, command: str = "train") -> float | None:
+    """Call ``cfg.pipeline`` with the config; print its metrics; return the metric a sweeper
+    would optimise. Input errors end ``groupbuy COMMAND`` with one line; bugs keep their
+    traceback."""
     from groupbuy_ml.cli.failures import user_message
 
     try:
@@ -22,7 +24,7 @@ def run_pipeline(cfg: DictConfig) -> float | None:
         message = user_message(error)
         if message is None:
             raise  # a bug: `groupbuy` prints the traceback and asks for a report
-        raise SystemExit(f"groupbuy train: {message}") from None
+        raise SystemExit(f"groupbuy {command}: {message}") from None
     if isinstance(result, dict):
         Console().print(metrics_table(result))
     metric = cfg.get("optimized_metric")

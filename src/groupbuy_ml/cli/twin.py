@@ -4,28 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hydra.utils import get_method
 from omegaconf import DictConfig
-from rich.console import Console
 
 from groupbuy_ml.cli.hydra_app import run_hydra
-from groupbuy_ml.cli.train import metrics_table
+from groupbuy_ml.cli.train import run_pipeline
 
 
 def run_twin_app(cfg: DictConfig) -> float | None:
-    """Call ``cfg.pipeline``; print the run's KPIs; return the one a sweeper optimises."""
-    from groupbuy_ml.cli.failures import user_message
-
-    try:
-        metrics = get_method(cfg.pipeline)(cfg)
-    except Exception as error:  # one line for input errors (Hydra would print a traceback)
-        message = user_message(error)
-        if message is None:
-            raise  # a bug: `groupbuy` prints the traceback and asks for a report
-        raise SystemExit(f"groupbuy twin: {message}") from None
-    Console().print(metrics_table(metrics))
-    metric = cfg.get("optimized_metric")
-    return metrics.get(metric) if metric else None
+    """Call ``cfg.pipeline``; print the run's metrics; return the one a sweeper optimises."""
+    return run_pipeline(cfg, "twin")
 
 
 def twin_command(args: Sequence[str]) -> None:
