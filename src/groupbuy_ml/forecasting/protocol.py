@@ -92,6 +92,11 @@ class EvaluationProtocol:
     season_length: int = 7
 
     def __post_init__(self) -> None:
+        for name in ("horizon", "validation", "season_length"):
+            if getattr(self, name) is None:
+                raise ConfigError(f"protocol.{name} is not set: give it, or the trainer's "
+                                  f"value it reads (trainer.horizon, trainer.validation_days, "
+                                  f"trainer.season_length)")
         if int(self.horizon) < 1:
             raise ConfigError(f"protocol.horizon must be >= 1, got {self.horizon}")
         if int(self.validation) < 0:
