@@ -9,8 +9,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-CURVES = (("waste_rate", "waste rate (损耗率)"), ("fill_rate", "fill rate"),
-          ("stockout_rate", "stock-out rate"), ("formation_rate", "group formation (成团率)"),
+CURVES = (("waste_rate", "waste rate"), ("fill_rate", "fill rate"),
+          ("stockout_rate", "stock-out rate"), ("formation_rate", "group formation rate"),
           ("gross_margin", "gross margin after waste, CNY"), ("inventory_value",
                                                               "inventory at cost, CNY"))
 
