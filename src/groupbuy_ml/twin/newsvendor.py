@@ -188,7 +188,10 @@ def future_frame(state: PlatformState, history: pd.DataFrame, horizon: int) -> p
         np.broadcast_to(state.scheduled_price, state.shape)
     dates = pd.date_range(state.date, periods=horizon, freq="D")
     cal = state.calendar.set_index("date").reindex(dates)
-    cal = cal.fillna({"is_holiday": False}).ffill()
+    # days past the calendar's end are no holiday and carry the last known day forward; the
+    # reindex made the boolean columns object, so their dtypes are inferred again explicitly
+    with pd.option_context("future.no_silent_downcasting", True):
+        cal = cal.fillna({"is_holiday": False}).ffill().infer_objects()
     last = history[history["date"] == history["date"].max()]
     disc = np.zeros(state.shape)
     disc[last["location_id"].to_numpy(), last["product_id"].to_numpy()] = \
