@@ -24,8 +24,8 @@ import scipy.sparse as sp
 import torch
 from numpy.polynomial import chebyshev
 
-from groupbuy_ml.errors import ConfigError, InvalidDataError
-from groupbuy_ml.recommendation.models.item_graph import ItemGraph
+from groupbuy_ml.errors import ConfigError
+from groupbuy_ml.recommendation.models.item_graph import ItemGraph, item_rows
 from groupbuy_ml.recommendation.models.recommender import Recommender
 
 
@@ -94,11 +94,7 @@ class ChebyCF(Recommender):
 
     def score_rows(self, rows: sp.spmatrix | np.ndarray) -> torch.Tensor:
         """Scores for interaction rows the model was not fitted on (cold start)."""
-        dense = rows.toarray() if sp.issparse(rows) else np.atleast_2d(np.asarray(rows))
-        if dense.shape[1] != self.train_matrix_.shape[1]:
-            raise InvalidDataError(f"rows have {dense.shape[1]} columns; the model was fitted on "
-                                   f"{self.train_matrix_.shape[1]}")
-        return self._scores(torch.from_numpy(dense.astype(np.float32)))
+        return self._scores(item_rows(rows, self.train_matrix_.shape[1]))
 
     def _scores(self, rows: torch.Tensor) -> torch.Tensor:
         signal = rows * self.pre_

@@ -86,3 +86,13 @@ class ItemGraph:
 def polynomial_product(a: Sequence[float], b: Sequence[float]) -> np.ndarray:
     """Coefficients (lowest degree first) of the product of two polynomials."""
     return np.convolve(np.asarray(a, np.float64), np.asarray(b, np.float64))
+
+
+def item_rows(rows: sp.spmatrix | np.ndarray, n_items: int) -> torch.Tensor:
+    """Interaction rows (sparse or dense, one or many) as a float32 tensor of ``n_items``
+    columns, for scoring households a filter was not fitted on."""
+    dense = rows.toarray() if sp.issparse(rows) else np.atleast_2d(np.asarray(rows))
+    if dense.shape[1] != n_items:
+        raise InvalidDataError(f"rows have {dense.shape[1]} columns; the model was fitted on "
+                               f"{n_items}")
+    return torch.from_numpy(dense.astype(np.float32))
